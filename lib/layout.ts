@@ -1,0 +1,123 @@
+/**
+ * Every S3 key sagedrop reads or writes, in one place.
+ *
+ * raw/<dataset>/{x.csv,y.csv,sagedrop.json}   user uploads (raw/x.csv: dataset "default")
+ * train/<dataset>/<run>/<channel>/<file>.csv   merged channels
+ * train/<dataset>/<run>/manifest.json          written last; the only trigger for training
+ * train/<dataset>/_inputs/<x|y>/<token>.json   which run consumed an uploaded version
+ * models/<dataset>/<job>/output/model.tar.gz   SageMaker's output
+ * catalog/<dataset>/<job>.json, latest.json    one entry per finished job
+ * errors/<dataset>/<run>.json                  rejection reports
+ * notifications/<dataset>/<id>.json            one record per notification sent
+ */
+
+export const PREFIX = {
+  raw: 'raw/',
+  train: 'train/',
+  models: 'models/',
+  catalog: 'catalog/',
+  errors: 'errors/',
+  notifications: 'notifications/',
+} as const;
+
+export const DEFAULT_DATASET = 'default';
+export const MANIFEST_FILE = 'manifest.json';
+export const SETTINGS_FILE = 'sagedrop.json';
+export const MAX_DATASET_LENGTH = 100;
+
+export type RawFile = 'x' | 'y' | 'settings';
+export type Channel = 'train' | 'validation' | 'test';
+export const CHANNELS: readonly Channel[] = ['train', 'validation', 'test'];
+
+export interface RawKey {
+  dataset: string;
+  file: RawFile;
+  /** Set when the folder cannot be a dataset (see `datasetNameProblem`). */
+  problem?: string;
+}
+
+const RAW_FILES: Record<string, RawFile> = {
+  'x.csv': 'x',
+  'y.csv': 'y',
+  [SETTINGS_FILE]: 'settings',
+};
+
+/**
+ * Why `name` cannot be a dataset folder, or `undefined` when it can. Spaces and
+ * any Unicode letters are fine; what would escape the layout or collide is not.
+ */
+export function datasetNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'the folder name is empty';
+  if (name === '.' || name === '..') return `"${name}" is not a folder name`;
+  if (name.startsWith('_')) return 'folder names starting with "_" are reserved';
+  if ([...name].length > MAX_DATASET_LENGTH) {
+    return `the folder name is longer than ${MAX_DATASET_LENGTH} characters`;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is rejected
+  if (/[\u0000-\u001f\u007f\\]/.test(name)) return 'the folder name contains control characters or "\\"';
+  return undefined;
+}
+
+/**
+ * Classifies an uploaded key. `undefined` for anything that is not one of
+ * sagedrop's raw files (other names, deeper folders). A folder that cannot be a
+ * dataset comes back with `problem` set, so the caller can tell the user.
+ */
+export function parseRawKey(key: string): RawKey | undefined {
+  if (!key.startsWith(PREFIX.raw)) return undefined;
+  const parts = key.slice(PREFIX.raw.length).split('/');
+  if (parts.length === 1) {
+    const file = RAW_FILES[parts[0] ?? ''];
+    return file ? { dataset: DEFAULT_DATASET, file } : undefined;
+  }
+  if (parts.length === 2) {
+    const [dataset = '', name = ''] = parts;
+    const file = RAW_FILES[name];
+    if (!file) return undefined;
+    const problem =
+      dataset === DEFAULT_DATASET
+        ? `the folder "${DEFAULT_DATASET}" is reserved: put the default dataset's files directly under raw/`
+        : datasetNameProblem(dataset);
+    return problem ? { dataset, file, problem } : { dataset, file };
+  }
+  return undefined;
+}
+
+function datasetFolder(dataset: string): string {
+  return dataset === DEFAULT_DATASET ? '' : `${dataset}/`;
+}
+
+export const keys = {
+  raw: (dataset: string, file: RawFile): string => {
+    const name = file === 'settings' ? SETTINGS_FILE : `${file}.csv`;
+    return `${PREFIX.raw}${datasetFolder(dataset)}${name}`;
+  },
+  runPrefix: (dataset: string, run: string) => `${PREFIX.train}${dataset}/${run}/`,
+  channel: (dataset: string, run: string, channel: Channel, file = `${channel}.csv`) =>
+    `${PREFIX.train}${dataset}/${run}/${channel}/${file}`,
+  channelPrefix: (dataset: string, run: string, channel: Channel) =>
+    `${PREFIX.train}${dataset}/${run}/${channel}/`,
+  testLabels: (dataset: string, run: string) => `${PREFIX.train}${dataset}/${run}/test-labels/labels.csv`,
+  manifest: (dataset: string, run: string) => `${PREFIX.train}${dataset}/${run}/${MANIFEST_FILE}`,
+  inputClaim: (dataset: string, file: 'x' | 'y', token: string) =>
+    `${PREFIX.train}${dataset}/_inputs/${file}/${token}.json`,
+  modelsPrefix: (dataset: string) => `${PREFIX.models}${dataset}/`,
+  checkpoints: (dataset: string, job: string) => `${PREFIX.models}${dataset}/${job}/checkpoints/`,
+  modelArtifact: (dataset: string, job: string) => `${PREFIX.models}${dataset}/${job}/output/model.tar.gz`,
+  catalogEntry: (dataset: string, job: string) => `${PREFIX.catalog}${dataset}/${job}.json`,
+  catalogLatest: (dataset: string) => `${PREFIX.catalog}${dataset}/latest.json`,
+  errorReport: (dataset: string, id: string) => `${PREFIX.errors}${dataset}/${id}.json`,
+  notification: (dataset: string, id: string) => `${PREFIX.notifications}${dataset}/${id}.json`,
+};
+
+/** `{ dataset, run }` of a manifest key, or `undefined` for any other key. */
+export function parseManifestKey(key: string): { dataset: string; run: string } | undefined {
+  if (!key.startsWith(PREFIX.train)) return undefined;
+  const parts = key.slice(PREFIX.train.length).split('/');
+  if (parts.length !== 3 || parts[2] !== MANIFEST_FILE) return undefined;
+  const [dataset = '', run = ''] = parts;
+  if (!dataset || !run || run.startsWith('_')) return undefined;
+  return { dataset, run };
+}
+
+export const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;

@@ -1,0 +1,70 @@
+/**
+ * The events sagedrop publishes. Their `detail` is a documented, versioned
+ * schema (see README, "Events"): add fields freely, bump `schemaVersion` only on
+ * a breaking change.
+ */
+export const EVENT_SOURCE = 'sagedrop';
+export const SCHEMA_VERSION = '1.0';
+
+export interface RejectedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  run?: string;
+  /** What is wrong, naming the file, row and column. */
+  message: string;
+  file: string;
+  row?: number;
+  column?: number;
+  /** What to do about it. */
+  hint: string;
+  /** `s3://bucket/errors/...json`. */
+  reportUri: string;
+}
+
+export interface StartedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  run: string;
+  job: string;
+  algorithm: string;
+  instanceType: string;
+  instanceCount: number;
+  manifestUri: string;
+}
+
+export interface NotStartedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  run: string;
+  job: string;
+  /** Why SageMaker refused, e.g. the quota that is exhausted. */
+  reason: string;
+  hint: string;
+}
+
+export interface FinishedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  run?: string;
+  job: string;
+  status: 'Completed' | 'Failed' | 'Stopped';
+  algorithm?: string;
+  /** `s3://.../model.tar.gz` when the job produced one. */
+  modelArtifact?: string;
+  metrics: Record<string, number>;
+  failureReason?: string;
+  catalogUri: string;
+  modelPackageArn?: string;
+  trainingSeconds?: number;
+  billableSeconds?: number;
+}
+
+export type PipelineEvent =
+  | { detailType: 'Dataset Rejected'; detail: RejectedDetail }
+  | { detailType: 'Training Started'; detail: StartedDetail }
+  | { detailType: 'Training Failed To Start'; detail: NotStartedDetail }
+  | { detailType: 'Training Completed'; detail: FinishedDetail }
+  | { detailType: 'Training Failed'; detail: FinishedDetail }
+  | { detailType: 'Training Stopped'; detail: FinishedDetail };
+
+export type DetailType = PipelineEvent['detailType'];

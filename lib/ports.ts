@@ -1,0 +1,73 @@
+import type { CreateTrainingJobRequest, DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import type { PipelineEvent } from './notifications';
+
+/** One stored version of an object: enough to read exactly that version back. */
+export interface ObjectRef {
+  key: string;
+  /** Present when the bucket is versioned. */
+  versionId?: string;
+  /** Quoted or bare ETag as the store reports it; compare with `sameEtag`. */
+  etag: string;
+  size: number;
+  lastModified: Date;
+}
+
+export type Body = string | Uint8Array | AsyncIterable<Uint8Array>;
+
+export interface PutOptions {
+  contentType?: string;
+  /** Create only if no object exists at the key (S3 `If-None-Match: *`). */
+  ifAbsent?: boolean;
+}
+
+/** The bucket, as the stages see it. Keys are plain (already decoded). */
+export interface ObjectStore {
+  /** The current version of `key`, or `undefined` when there is none. */
+  head(key: string): Promise<ObjectRef | undefined>;
+  /**
+   * Streams exactly the version `ref` names. Throws `ObjectChangedError` when that
+   * version is gone or the object changed since `ref` was taken.
+   */
+  read(ref: ObjectRef): AsyncIterable<Uint8Array>;
+  /** The current content of `key` as UTF-8 text, or `undefined` when absent. */
+  getText(key: string): Promise<string | undefined>;
+  /**
+   * Writes `body` (streamed as a multipart upload when it is a stream). With
+   * `ifAbsent`, returns `{ created: false }` instead of overwriting.
+   */
+  put(key: string, body: Body, options?: PutOptions): Promise<{ created: boolean }>;
+  /** Deletes `key`; only ever used on the pipeline's own bookkeeping objects. */
+  delete(key: string): Promise<void>;
+  /** Every object under `prefix`, in key order. */
+  list(prefix: string): AsyncIterable<ObjectRef>;
+}
+
+export type StartResult = 'started' | 'already-exists';
+
+/** SageMaker's training API, or the local trainer that stands in for it. */
+export interface TrainingBackend {
+  /** `already-exists` when a job of that name exists (SageMaker's ResourceInUse). */
+  createTrainingJob(request: CreateTrainingJobRequest): Promise<StartResult>;
+  describeTrainingJob(name: string): Promise<DescribeTrainingJobResponse>;
+}
+
+/** Where people and programs hear about the pipeline (SNS + EventBridge on AWS). */
+export interface Notifier {
+  notify(event: PipelineEvent): Promise<void>;
+}
+
+export interface ModelPackageInput {
+  groupName: string;
+  description: string;
+  image: string;
+  modelDataUrl: string;
+  /** Idempotency token: the same token never registers twice. */
+  clientToken: string;
+  tags: Record<string, string>;
+}
+
+/** SageMaker Model Registry, or nothing in local mode. */
+export interface ModelRegistry {
+  /** Registers a model package (pending manual approval) and returns its ARN. */
+  register(input: ModelPackageInput): Promise<string>;
+}

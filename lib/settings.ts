@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { SettingsError } from './errors';
+
+export const BUILT_IN_ALGORITHMS = ['kmeans', 'linear-learner', 'xgboost'] as const;
+export type BuiltInAlgorithm = (typeof BUILT_IN_ALGORITHMS)[number];
+/** What a run trains with: a built-in algorithm, or `custom` with `trainingImage`. */
+export type Algorithm = BuiltInAlgorithm | 'custom';
+
+const hyperparameterValue = z.union([z.string().max(2500), z.number(), z.boolean()]);
+
+/** The keys a dataset's `sagedrop.json` may set, with their limits. */
+const datasetSettingsSchema = z.strictObject({
+  algorithm: z.enum(BUILT_IN_ALGORITHMS).optional(),
+  hyperparameters: z.record(z.string().min(1).max(256), hyperparameterValue).optional(),
+  instanceType: z
+    .string()
+    .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like ml.m5.large')
+    .optional(),
+  instanceCount: z.number().int().min(1).max(100).optional(),
+  volumeSizeGb: z.number().int().min(1).max(16384).optional(),
+  maxRuntimeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(28 * 24 * 3600)
+    .optional(),
+  spot: z.boolean().optional(),
+  maxWaitSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(28 * 24 * 3600)
+    .optional(),
+  validationFraction: z.number().min(0).max(0.9).optional(),
+  testFraction: z.number().min(0).max(0.9).optional(),
+  splitSeed: z.string().min(1).max(100).optional(),
+  trainingImage: z
+    .string()
+    .regex(/^[\w.-]+(:\d+)?\/[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})?$/, 'must be an ECR image URI')
+    .max(255)
+    .optional(),
+});
+
+export type DatasetSettings = z.infer<typeof datasetSettingsSchema>;
+
+/** The settings a run uses: stack defaults overridden by the dataset's file. Recorded in the manifest. */
+export interface Settings {
+  algorithm: Algorithm;
+  hyperparameters: Record<string, string>;
+  instanceType: string;
+  instanceCount: number;
+  volumeSizeGb: number;
+  maxRuntimeSeconds: number;
+  spot: boolean;
+  /** Only with `spot`; at least `maxRuntimeSeconds`. */
+  maxWaitSeconds?: number;
+  validationFraction: number;
+  testFraction: number;
+  splitSeed: string;
+  /** Only with `algorithm: "custom"`. */
+  trainingImage?: string;
+}
+
+/** Stack-wide defaults (serverless.yml params) and what the stack permits. */
+export interface SettingsDefaults {
+  algorithm: BuiltInAlgorithm;
+  instanceType: string;
+  instanceCount: number;
+  volumeSizeGb: number;
+  maxRuntimeSeconds: number;
+  spot: boolean;
+  validationFraction: number;
+  testFraction: number;
+  allowCustomImages: boolean;
+}
+
+/** Keys users try that a dataset may not change, with the reason. */
+const FORBIDDEN_KEYS: Record<string, string> = {
+  role: "the execution role is the stack's",
+  roleArn: "the execution role is the stack's",
+  bucket: "the bucket is the stack's",
+  outputPath: 'models are always written under models/<dataset>/',
+  output: 'models are always written under models/<dataset>/',
+  outputLocation: 'models are always written under models/<dataset>/',
+};
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys
+      .map((key) => {
+        const full = path ? `${path}.${key}` : key;
+        const reason = FORBIDDEN_KEYS[key];
+        return reason
+          ? `"${full}" cannot be set per dataset: ${reason}`
+          : `"${full}" is not a setting (known: ${Object.keys(datasetSettingsSchema.shape).join(', ')})`;
+      })
+      .join('; ');
+  }
+  return `"${path || '(file)'}": ${issue.message}`;
+}
+
+/**
+ * Parses a dataset's `sagedrop.json` (or `undefined` when it has none) and
+ * merges it over the stack defaults. Throws `SettingsError` naming `file` and
+ * every problem found.
+ */
+export function resolveSettings(
+  defaults: SettingsDefaults,
+  fileText: string | undefined,
+  file: string,
+): Settings {
+  let parsed: DatasetSettings = {};
+  if (fileText !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fileText.replace(/^\uFEFF/, ''));
+    } catch (error) {
+      throw new SettingsError(
+        `${file} is not valid JSON (${(error as Error).message}): fix it and upload it again`,
+        file,
+        [(error as Error).message],
+      );
+    }
+    const result = datasetSettingsSchema.safeParse(json);
+    if (!result.success) {
+      const problems = result.error.issues.map(describeIssue);
+      throw new SettingsError(
+        `${file} has invalid settings: ${problems.join('; ')}. Fix it and upload it again.`,
+        file,
+        problems,
+      );
+    }
+    parsed = result.data;
+  }
+  return mergeSettings(defaults, parsed, file);
+}
+
+function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: string): Settings {
+  const problems: string[] = [];
+  if (own.trainingImage !== undefined && !defaults.allowCustomImages) {
+    problems.push(
+      '"trainingImage" is not allowed: this stack only trains built-in algorithms (param allowCustomImages)',
+    );
+  }
+  if (own.trainingImage !== undefined && own.algorithm !== undefined) {
+    problems.push('set either "algorithm" or "trainingImage", not both');
+  }
+  const spot = own.spot ?? defaults.spot;
+  const maxRuntimeSeconds = own.maxRuntimeSeconds ?? defaults.maxRuntimeSeconds;
+  let maxWaitSeconds: number | undefined;
+  if (spot) {
+    maxWaitSeconds = own.maxWaitSeconds ?? Math.min(maxRuntimeSeconds * 2, 28 * 24 * 3600);
+    if (maxWaitSeconds < maxRuntimeSeconds) {
+      problems.push(
+        `"maxWaitSeconds" (${maxWaitSeconds}) must be at least "maxRuntimeSeconds" (${maxRuntimeSeconds})`,
+      );
+    }
+  } else if (own.maxWaitSeconds !== undefined) {
+    problems.push('"maxWaitSeconds" only applies with "spot": true');
+  }
+  const validationFraction = own.validationFraction ?? defaults.validationFraction;
+  const testFraction = own.testFraction ?? defaults.testFraction;
+  if (validationFraction + testFraction >= 0.95) {
+    problems.push(
+      `"validationFraction" + "testFraction" is ${validationFraction + testFraction}: leave at least 5% of rows for training`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new SettingsError(
+      `${file} has invalid settings: ${problems.join('; ')}. Fix it and upload it again.`,
+      file,
+      problems,
+    );
+  }
+  const hyperparameters = Object.fromEntries(
+    Object.entries(own.hyperparameters ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  const settings: Settings = {
+    algorithm: own.trainingImage !== undefined ? 'custom' : (own.algorithm ?? defaults.algorithm),
+    hyperparameters,
+    instanceType: own.instanceType ?? defaults.instanceType,
+    instanceCount: own.instanceCount ?? defaults.instanceCount,
+    volumeSizeGb: own.volumeSizeGb ?? defaults.volumeSizeGb,
+    maxRuntimeSeconds,
+    spot,
+    validationFraction,
+    testFraction,
+    splitSeed: own.splitSeed ?? 'sagedrop',
+  };
+  if (maxWaitSeconds !== undefined) settings.maxWaitSeconds = maxWaitSeconds;
+  if (own.trainingImage !== undefined) settings.trainingImage = own.trainingImage;
+  return settings;
+}
+
+/** How the merge must treat values for this algorithm. */
+export function numericPolicy(algorithm: Algorithm): 'numeric' | 'numeric-or-empty' | 'any' {
+  if (algorithm === 'custom') return 'any';
+  return algorithm === 'xgboost' ? 'numeric-or-empty' : 'numeric';
+}
+
+/** Whether the label column goes into the training channels (k-means is unsupervised). */
+export function trainsOnLabel(algorithm: Algorithm): boolean {
+  return algorithm !== 'kmeans';
+}
