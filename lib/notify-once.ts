@@ -1,0 +1,51 @@
+import { keys } from './layout';
+import type { PipelineEvent } from './notifications';
+import type { Notifier, ObjectStore } from './ports';
+
+/** How long another invocation's unfinished send is trusted before this one takes over. */
+export const NOTIFY_LEASE_MS = 16 * 60 * 1000;
+
+interface NotificationRecord {
+  state: 'sending' | 'sent';
+  owner: string;
+  at: string;
+  event: PipelineEvent;
+}
+
+/**
+ * Sends `event` once per `id`, whatever duplicates and retries call this.
+ *
+ * A record at `notifications/<dataset>/<id>.json` is claimed before sending and
+ * marked sent after. A concurrent duplicate (another `owner`) backs off while
+ * the claim is fresh; a retry of the same invocation (same `owner`, as Lambda
+ * keeps the request id across retries) or a stale claim sends again, so a crash
+ * between claim and send never loses the notification. Returns whether this
+ * call sent it.
+ */
+export async function notifyOnce(
+  store: ObjectStore,
+  notifier: Notifier,
+  event: PipelineEvent,
+  id: string,
+  owner: string,
+  now: () => Date = () => new Date(),
+): Promise<boolean> {
+  const key = keys.notification(event.detail.dataset, id);
+  const claim: NotificationRecord = { state: 'sending', owner, at: now().toISOString(), event };
+  const { created } = await store.put(key, JSON.stringify(claim), {
+    contentType: 'application/json',
+    ifAbsent: true,
+  });
+  if (!created) {
+    const text = await store.getText(key);
+    const existing = text ? (JSON.parse(text) as NotificationRecord) : undefined;
+    if (existing?.state === 'sent') return false;
+    const fresh = existing && now().getTime() - Date.parse(existing.at) < NOTIFY_LEASE_MS;
+    if (existing && existing.owner !== owner && fresh) return false;
+    await store.put(key, JSON.stringify(claim), { contentType: 'application/json' });
+  }
+  await notifier.notify(event);
+  const sent: NotificationRecord = { state: 'sent', owner, at: now().toISOString(), event };
+  await store.put(key, JSON.stringify(sent), { contentType: 'application/json' });
+  return true;
+}
