@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { Channel } from './layout';
+
+const inputSchema = z.object({
+  key: z.string(),
+  versionId: z.string().optional(),
+  etag: z.string(),
+  size: z.number().int().nonnegative(),
+  lastModified: z.string(),
+});
+
+const channelSchema = z.object({
+  /** S3 key prefix the channel's files live under (`train/<dataset>/<run>/<channel>/`). */
+  prefix: z.string(),
+  /** The channel's object keys. */
+  files: z.array(z.string()).min(1),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  /** True when each row starts with the label; false for features-only files. */
+  labelFirst: z.boolean(),
+});
+
+const labelSummarySchema = z.object({
+  distinct: z.array(z.string()),
+  moreDistinct: z.boolean(),
+  numeric: z.boolean(),
+  integer: z.boolean(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+
+const settingsSchema = z.object({
+  algorithm: z.enum(['kmeans', 'linear-learner', 'xgboost', 'custom']),
+  hyperparameters: z.record(z.string(), z.string()),
+  instanceType: z.string(),
+  instanceCount: z.number().int(),
+  volumeSizeGb: z.number().int(),
+  maxRuntimeSeconds: z.number().int(),
+  spot: z.boolean(),
+  maxWaitSeconds: z.number().int().optional(),
+  validationFraction: z.number(),
+  testFraction: z.number(),
+  splitSeed: z.string(),
+  trainingImage: z.string().optional(),
+});
+
+/**
+ * `train/<dataset>/<run>/manifest.json`: written last by the merge, the only
+ * trigger for training, and the record that traces a model back to its uploads.
+ */
+export const runManifestSchema = z.object({
+  schemaVersion: z.literal('1.0'),
+  dataset: z.string(),
+  run: z.string(),
+  createdAt: z.string(),
+  bucket: z.string(),
+  inputs: z.object({ x: inputSchema, y: inputSchema, settings: inputSchema.optional() }),
+  rows: z.object({
+    total: z.number().int().nonnegative(),
+    train: z.number().int().nonnegative(),
+    validation: z.number().int().nonnegative(),
+    test: z.number().int().nonnegative(),
+  }),
+  featureCount: z.number().int().positive(),
+  headerDropped: z.object({ x: z.boolean(), y: z.boolean() }),
+  labels: labelSummarySchema,
+  settings: settingsSchema,
+  /** Only channels that received rows; `train` always. */
+  channels: z.object({
+    train: channelSchema,
+    validation: channelSchema.optional(),
+    test: channelSchema.optional(),
+  }),
+  /** Labels of the test rows, in order, for evaluating batch predictions of the features-only test channel. */
+  testLabels: z.string().optional(),
+});
+
+export type RunManifest = z.infer<typeof runManifestSchema>;
+export type ManifestInput = z.infer<typeof inputSchema>;
+export type ManifestChannel = z.infer<typeof channelSchema>;
+
+/** The channels of a manifest that were written, in a fixed order. */
+export function writtenChannels(manifest: RunManifest): [Channel, ManifestChannel][] {
+  const out: [Channel, ManifestChannel][] = [];
+  for (const name of ['train', 'validation', 'test'] as const) {
+    const channel = manifest.channels[name];
+    if (channel) out.push([name, channel]);
+  }
+  return out;
+}
