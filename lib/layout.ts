@@ -121,3 +121,29 @@ export function parseManifestKey(key: string): { dataset: string; run: string } 
 }
 
 export const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;
+
+/** `{ bucket, key }` of an `s3://bucket/key` URI, or `undefined` for anything else. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (!match) return undefined;
+  return { bucket: match[1] ?? '', key: match[2] ?? '' };
+}
+
+/**
+ * `{ dataset, run, channel }` of a channel's S3 URI as the train stage passes it
+ * to SageMaker (`s3://bucket/train/<dataset>/<run>/<channel>/`, with or without
+ * the trailing slash or a file name), or `undefined` for any other URI.
+ */
+export function parseChannelUri(
+  uri: string,
+): { bucket: string; dataset: string; run: string; channel: Channel } | undefined {
+  const parsed = parseS3Uri(uri);
+  if (!parsed?.key.startsWith(PREFIX.train)) return undefined;
+  const parts = parsed.key.slice(PREFIX.train.length).split('/');
+  if (parts.at(-1) === '' || parts.at(-1)?.endsWith('.csv')) parts.pop();
+  if (parts.length !== 3) return undefined;
+  const [dataset = '', run = '', channel = ''] = parts;
+  if (!dataset || !run || run.startsWith('_')) return undefined;
+  if (!(CHANNELS as readonly string[]).includes(channel)) return undefined;
+  return { bucket: parsed.bucket, dataset, run, channel: channel as Channel };
+}

@@ -18,6 +18,11 @@ export interface PutOptions {
   contentType?: string;
   /** Create only if no object exists at the key (S3 `If-None-Match: *`). */
   ifAbsent?: boolean;
+  /**
+   * Overwrite only if the current object's ETag is this one (S3 `If-Match`), for
+   * compare-and-swap; `{ created: false }` when it is not (or the key is absent).
+   */
+  ifMatch?: string;
 }
 
 /** The bucket, as the stages see it. Keys are plain (already decoded). */
@@ -33,7 +38,8 @@ export interface ObjectStore {
   getText(key: string): Promise<string | undefined>;
   /**
    * Writes `body` (streamed as a multipart upload when it is a stream). With
-   * `ifAbsent`, returns `{ created: false }` instead of overwriting.
+   * `ifAbsent` or `ifMatch`, returns `{ created: false }` instead of writing
+   * when the condition does not hold.
    */
   put(key: string, body: Body, options?: PutOptions): Promise<{ created: boolean }>;
   /** Deletes `key`; only ever used on the pipeline's own bookkeeping objects. */

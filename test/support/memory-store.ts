@@ -64,6 +64,11 @@ export class MemoryStore implements ObjectStore {
     if (options.ifAbsent && this.versions.get(key)?.length) return { created: false };
     const data = await collect(body);
     if (options.ifAbsent && this.versions.get(key)?.length) return { created: false };
+    if (options.ifMatch !== undefined) {
+      const current = this.versions.get(key)?.at(-1)?.ref.etag;
+      const bare = (etag: string) => etag.replace(/"/g, '');
+      if (current === undefined || bare(current) !== bare(options.ifMatch)) return { created: false };
+    }
     this.counter += 1;
     this.clock += 1000;
     const ref: ObjectRef = {
