@@ -55,3 +55,35 @@ export class ObjectChangedError extends Error {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+/**
+ * SageMaker refused to start a training job because an account quota is used up
+ * (`ResourceLimitExceeded`). Not retryable: the user must raise the quota or ask
+ * for other resources.
+ */
+export class TrainingQuotaError extends Error {
+  override readonly name = 'TrainingQuotaError';
+  constructor(
+    /** SageMaker's message, which names the quota. */
+    readonly quotaMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`SageMaker refused the training job: ${quotaMessage}`, options);
+  }
+}
+
+/**
+ * SageMaker rejected a training request as invalid (`ValidationException`), for
+ * example an instance type it does not offer for training. Retrying the same
+ * request cannot succeed.
+ */
+export class TrainingRequestRejectedError extends Error {
+  override readonly name = 'TrainingRequestRejectedError';
+  constructor(
+    /** SageMaker's message. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`SageMaker rejected the training request: ${reason}`, options);
+  }
+}
