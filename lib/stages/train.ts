@@ -1,0 +1,177 @@
+import type { TrainDeps } from '../deps';
+import { TrainingConfigError, TrainingQuotaError, TrainingRequestRejectedError } from '../errors';
+import { trainingJobName } from '../job-name';
+import { keys, parseManifestKey, s3Uri } from '../layout';
+import type { Logger } from '../logger';
+import { type RunManifest, runManifestSchema } from '../manifest';
+import { type NotStartedDetail, SCHEMA_VERSION, type StartedDetail } from '../notifications';
+import { notifyOnce } from '../notify-once';
+import { buildTrainingRequest } from '../training-request';
+
+/** How a manifest ended up: only `started` and `already-exists` mean a job is running. */
+export type TrainingOutcome =
+  | { result: 'started' | 'already-exists'; job: string }
+  | { result: 'not-started'; job: string; reason: string }
+  | { result: 'ignored'; reason: string };
+
+function parseManifest(text: string): { manifest?: RunManifest; problem?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { problem: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = runManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      problem: parsed.error.issues
+        .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+        .join('; '),
+    };
+  }
+  return { manifest: parsed.data };
+}
+
+async function reportNotStarted(
+  deps: TrainDeps,
+  logger: Logger,
+  owner: string,
+  manifest: RunManifest,
+  job: string,
+  reason: string,
+  hint: string,
+): Promise<void> {
+  const detail: NotStartedDetail = {
+    schemaVersion: SCHEMA_VERSION,
+    dataset: manifest.dataset,
+    run: manifest.run,
+    job,
+    reason,
+    hint,
+  };
+  logger.warn('training not started', { reason });
+  await notifyOnce(
+    deps.store,
+    deps.notifier,
+    { detailType: 'Training Failed To Start', detail },
+    `not-started-${job}`,
+    owner,
+  );
+}
+
+/**
+ * Starts the training job of the run whose `manifest.json` is at `manifestKey`.
+ *
+ * Reads and validates the manifest (a missing or invalid one is logged and
+ * skipped: retrying cannot fix it), builds the request and calls
+ * CreateTrainingJob. A job that already exists under the run's deterministic
+ * name counts as started, and the "Training Started" notification is sent
+ * through `notifyOnce` either way, so a crash between the two never loses it
+ * and duplicates never repeat it. A run that cannot be trained as configured
+ * (`TrainingConfigError`) or that hits a SageMaker quota ends with a "Training
+ * Failed To Start" notification and no error; a request SageMaker rejects as
+ * invalid is notified and rethrown, so the event lands in the on-failure
+ * queue; anything else is rethrown for Lambda to retry. `owner` is the
+ * invocation's id (kept across Lambda's retries).
+ */
+export async function startTraining(
+  manifestKey: string,
+  deps: TrainDeps,
+  owner: string,
+): Promise<TrainingOutcome> {
+  const location = parseManifestKey(manifestKey);
+  if (!location) return { result: 'ignored', reason: `${manifestKey} is not a run manifest` };
+  const log = deps.logger.child({ dataset: location.dataset, run: location.run });
+  const text = await deps.store.getText(manifestKey);
+  if (text === undefined) {
+    log.warn('manifest missing', { key: manifestKey });
+    return { result: 'ignored', reason: `${manifestKey} does not exist` };
+  }
+  const { manifest, problem } = parseManifest(text);
+  if (!manifest || problem) {
+    log.error('invalid manifest', { key: manifestKey, problem });
+    return { result: 'ignored', reason: `${manifestKey} is not a valid manifest: ${problem}` };
+  }
+  if (manifest.dataset !== location.dataset || manifest.run !== location.run) {
+    log.error('manifest does not match its key', {
+      key: manifestKey,
+      dataset: manifest.dataset,
+      run: manifest.run,
+    });
+    return { result: 'ignored', reason: `${manifestKey} names another run` };
+  }
+
+  const job = trainingJobName(deps.config.jobPrefix, manifest.dataset, manifest.run);
+  const jobLog = log.child({ job });
+  const settingsFile = keys.raw(manifest.dataset, 'settings');
+  let plan: ReturnType<typeof buildTrainingRequest>;
+  try {
+    plan = buildTrainingRequest(manifest, deps.config);
+  } catch (error) {
+    if (!(error instanceof TrainingConfigError)) throw error;
+    await reportNotStarted(
+      deps,
+      jobLog,
+      owner,
+      manifest,
+      job,
+      error.message,
+      `Change ${settingsFile} as described, then upload x.csv and y.csv again to start a new run.`,
+    );
+    return { result: 'not-started', job, reason: error.message };
+  }
+
+  let result: 'started' | 'already-exists';
+  try {
+    result = await deps.trainer.createTrainingJob(plan.request);
+  } catch (error) {
+    if (error instanceof TrainingQuotaError) {
+      const { instanceType, instanceCount } = manifest.settings;
+      await reportNotStarted(
+        deps,
+        jobLog,
+        owner,
+        manifest,
+        job,
+        `An account quota is used up: ${error.quotaMessage}`,
+        `Request a quota increase for ${instanceType} training (${instanceCount} instance(s)) in the Service ` +
+          `Quotas console (service SageMaker), or choose another "instanceType" or fewer instances in ` +
+          `${settingsFile}, then upload x.csv and y.csv again.`,
+      );
+      return { result: 'not-started', job, reason: error.message };
+    }
+    if (error instanceof TrainingRequestRejectedError) {
+      await reportNotStarted(
+        deps,
+        jobLog,
+        owner,
+        manifest,
+        job,
+        error.reason,
+        `Check the settings in ${settingsFile} (instance type, counts, hyperparameters) against the reason, ` +
+          'then upload x.csv and y.csv again.',
+      );
+    }
+    throw error;
+  }
+
+  const detail: StartedDetail = {
+    schemaVersion: SCHEMA_VERSION,
+    dataset: manifest.dataset,
+    run: manifest.run,
+    job,
+    algorithm: plan.algorithm,
+    instanceType: manifest.settings.instanceType,
+    instanceCount: manifest.settings.instanceCount,
+    manifestUri: s3Uri(deps.config.bucket, manifestKey),
+  };
+  await notifyOnce(
+    deps.store,
+    deps.notifier,
+    { detailType: 'Training Started', detail },
+    `started-${job}`,
+    owner,
+  );
+  jobLog.info('training started', { result, algorithm: plan.algorithm });
+  return { result, job };
+}
