@@ -77,3 +77,9 @@ export interface ModelRegistry {
   /** Registers a model package (pending manual approval) and returns its ARN. */
   register(input: ModelPackageInput): Promise<string>;
 }
+
+/** Whether two ETags name the same content, whether or not either is quoted. */
+export function sameEtag(a: string, b: string): boolean {
+  const bare = (etag: string) => etag.replace(/^W\//, '').replace(/"/g, '');
+  return bare(a) === bare(b);
+}

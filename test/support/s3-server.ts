@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll } from 'vitest';
+import { createLocalStore } from '../../lib/local/local-store';
+import { type LocalS3, startLocalS3 } from '../../lib/local/s3-server';
+import type { ObjectStore } from '../../lib/ports';
+
+export interface LocalS3Fixture {
+  server: LocalS3;
+  client: S3Client;
+  /** The ObjectStore for the server, as local mode builds it. */
+  store: ObjectStore;
+  dir: string;
+}
+
+/** Starts a local S3 server in a fresh temporary directory. */
+export async function startTestS3(): Promise<LocalS3Fixture & { stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'sagedrop-s3-'));
+  const server = await startLocalS3({ dir });
+  const client = new S3Client(server.clientConfig);
+  const store = createLocalStore(client, server.bucket);
+  return {
+    server,
+    client,
+    store,
+    dir,
+    async stop() {
+      client.destroy();
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Registers hooks that start a local S3 server before the tests of the file and
+ * stop it after. Read the fixture inside tests, not at collection time.
+ */
+export function useLocalS3(): () => LocalS3Fixture {
+  let fixture: Awaited<ReturnType<typeof startTestS3>> | undefined;
+  beforeAll(async () => {
+    fixture = await startTestS3();
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+  });
+  return () => {
+    if (!fixture) throw new Error('the local S3 server is not started: call inside a test');
+    return fixture;
+  };
+}
