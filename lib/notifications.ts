@@ -57,6 +57,17 @@ export interface FinishedDetail {
   modelPackageArn?: string;
   trainingSeconds?: number;
   billableSeconds?: number;
+  /** SageMaker's secondary status, e.g. `MaxRuntimeExceeded` for a job that ran out of time. */
+  secondaryStatus?: string;
+  /** On Failed or Stopped: the step that was under way, e.g. `Training`. */
+  failedStep?: string;
+  /** On Failed or Stopped: what the owner can do about it. */
+  hint?: string;
+  modelArtifactBytes?: number;
+  modelPackageGroup?: string;
+  /** Fraction of the cost saved by spot training (0.7 = 70 %). */
+  spotSavings?: number;
+  trainingEndedAt?: string;
 }
 
 export type PipelineEvent =

@@ -11,22 +11,34 @@ export interface AwsNotifierOptions {
   eventBusName: string;
 }
 
-/** Publishes each event twice: an email-friendly SNS message and an EventBridge event. */
+/** EventBridge or SNS did not take the notification. Retryable. */
+export class NotificationDeliveryError extends Error {
+  override readonly name = 'NotificationDeliveryError';
+}
+
+/** SNS message attributes subscribers can filter on (a filter policy on `detailType`, say). */
+function messageAttributes(event: PipelineEvent) {
+  const attributes: Record<string, { DataType: 'String'; StringValue: string }> = {
+    detailType: { DataType: 'String', StringValue: event.detailType },
+    dataset: { DataType: 'String', StringValue: event.detail.dataset },
+  };
+  if ('job' in event.detail && event.detail.job) {
+    attributes.job = { DataType: 'String', StringValue: event.detail.job };
+  }
+  return attributes;
+}
+
+/**
+ * Publishes each event twice: an EventBridge event (source `sagedrop`, the
+ * detail-type and versioned detail of lib/notifications.ts) for programs, then
+ * an email-friendly SNS message for people. EventBridge goes first so that a
+ * failure there sends nothing and the retry sends both once; only an SNS
+ * failure after it makes the retry repeat the event, which programs can
+ * de-duplicate on `detail.job` or `detail.run`, unlike people reading mail.
+ */
 export function createAwsNotifier(options: AwsNotifierOptions): Notifier {
   return {
     async notify(event: PipelineEvent) {
-      const { subject, body } = renderMessage(event);
-      await options.sns.send(
-        new PublishCommand({
-          TopicArn: options.topicArn,
-          Subject: subject,
-          Message: body,
-          MessageAttributes: {
-            detailType: { DataType: 'String', StringValue: event.detailType },
-            dataset: { DataType: 'String', StringValue: event.detail.dataset },
-          },
-        }),
-      );
       const result = await options.eventBridge.send(
         new PutEventsCommand({
           Entries: [
@@ -40,9 +52,21 @@ export function createAwsNotifier(options: AwsNotifierOptions): Notifier {
         }),
       );
       if (result.FailedEntryCount) {
-        const entry = result.Entries?.[0];
-        throw new Error(`EventBridge rejected the event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+        const entry = result.Entries?.find((e) => e.ErrorCode) ?? result.Entries?.[0];
+        throw new NotificationDeliveryError(
+          `EventBridge rejected the "${event.detailType}" event on bus ${options.eventBusName}: ` +
+            `${entry?.ErrorCode ?? 'unknown error'} ${entry?.ErrorMessage ?? ''}`.trim(),
+        );
       }
+      const { subject, body } = renderMessage(event);
+      await options.sns.send(
+        new PublishCommand({
+          TopicArn: options.topicArn,
+          Subject: subject,
+          Message: body,
+          MessageAttributes: messageAttributes(event),
+        }),
+      );
     },
   };
 }

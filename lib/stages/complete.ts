@@ -1,0 +1,251 @@
+import {
+  advanceLatest,
+  buildCatalogEntry,
+  type CatalogEntry,
+  readCatalogEntry,
+  writeCatalogEntry,
+} from '../catalog';
+import type { CompleteDeps } from '../deps';
+import { JOB_TAGS, type TerminalStatus, type TrainingJobStateChange } from '../events/sagemaker';
+import { adviseOnFailure } from '../failure-advice';
+import { datasetNameProblem, keys, parseChannelUri, parseS3Uri, s3Uri } from '../layout';
+import type { Logger } from '../logger';
+import { runManifestSchema } from '../manifest';
+import { modelPackageFor } from '../model-package';
+import { type FinishedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications';
+import { notifyOnce } from '../notify-once';
+import { type FinishedJob, summariseTrainingJob } from '../training-job';
+
+/**
+ * The event says the job finished but DescribeTrainingJob does not agree yet.
+ * Retryable: Describe catches up within seconds.
+ */
+export class JobNotFinishedError extends Error {
+  override readonly name = 'JobNotFinishedError';
+}
+
+export type CompleteResult =
+  | { outcome: 'ignored'; job: string; reason: string }
+  | {
+      outcome: 'cataloged';
+      dataset: string;
+      run?: string;
+      job: string;
+      status: TerminalStatus;
+      entryKey: string;
+      /** False when a duplicate found the entry already written. */
+      entryCreated: boolean;
+      /** Whether latest.json moved to this job. */
+      latestUpdated: boolean;
+      /** False when the notification had already been sent. */
+      notified: boolean;
+      modelPackageArn?: string;
+    };
+
+interface RunOrigin {
+  dataset: string;
+  run?: string;
+}
+
+const DETAIL_TYPES = {
+  Completed: 'Training Completed',
+  Failed: 'Training Failed',
+  Stopped: 'Training Stopped',
+} as const;
+
+const usableName = (name: string | undefined) =>
+  name !== undefined && !name.includes('/') && datasetNameProblem(name) === undefined;
+
+/**
+ * Which dataset and run a job trained on: from the `train` channel's S3 URI
+ * (authoritative, the train stage built it) or else from the job's tags,
+ * whose values SageMaker may have required to be sanitised.
+ */
+function locateRun(bucket: string, job: FinishedJob, change: TrainingJobStateChange): RunOrigin | undefined {
+  const uri = job.trainChannelUri ?? change.trainChannelUri;
+  const channel = uri ? parseChannelUri(uri) : undefined;
+  if (channel && channel.bucket === bucket) return { dataset: channel.dataset, run: channel.run };
+  const dataset = change.tags[JOB_TAGS.dataset];
+  if (!usableName(dataset) || dataset === undefined) return undefined;
+  const run = change.tags[JOB_TAGS.run];
+  return usableName(run) ? { dataset, run } : { dataset };
+}
+
+/** k-means, linear-learner and xgboost images by repository name; anything else is a custom image. */
+function algorithmOfImage(image: string | undefined): string | undefined {
+  const repository = image?.split('/').at(-1)?.split(/[:@]/)[0];
+  if (repository === 'kmeans' || repository === 'linear-learner') return repository;
+  if (repository === 'sagemaker-xgboost' || repository === 'xgboost') return 'xgboost';
+  return image ? 'custom' : undefined;
+}
+
+async function readManifest(deps: CompleteDeps, origin: RunOrigin) {
+  if (!origin.run) return { manifest: null, problem: 'the job names no run, so its manifest is unknown' };
+  const key = keys.manifest(origin.dataset, origin.run);
+  const manifestUri = s3Uri(deps.config.bucket, key);
+  const text = await deps.store.getText(key);
+  if (text === undefined) return { manifestUri, manifest: null, problem: `${key} does not exist` };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { manifestUri, manifest: null, problem: `${key} is not JSON: ${(error as Error).message}` };
+  }
+  const result = runManifestSchema.safeParse(json);
+  if (result.success) return { manifestUri, manifest: json, algorithm: result.data.settings.algorithm };
+  const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  // Kept whole even when it does not match the schema: it still traces the model to its inputs.
+  return { manifestUri, manifest: json, problem: `${key} does not match the manifest schema: ${issues}` };
+}
+
+async function artifactBytes(deps: CompleteDeps, uri: string | undefined): Promise<number | undefined> {
+  const location = uri ? parseS3Uri(uri) : undefined;
+  if (!location || location.bucket !== deps.config.bucket) return undefined;
+  return (await deps.store.head(location.key))?.size;
+}
+
+/** Registers a Completed job's model when registration is on; returns the group and ARN. */
+async function registerModel(
+  deps: CompleteDeps,
+  origin: RunOrigin,
+  job: FinishedJob,
+  algorithm: string,
+  log: Logger,
+) {
+  if (job.status !== 'Completed' || !deps.registry || !deps.config.registerModels) return {};
+  if (!job.modelArtifact || !job.image) {
+    log.warn('model not registered', { reason: job.image ? 'no model artifact' : 'no training image' });
+    return {};
+  }
+  const input = modelPackageFor({
+    jobPrefix: deps.config.jobPrefix,
+    dataset: origin.dataset,
+    ...(origin.run ? { run: origin.run } : {}),
+    job: job.job,
+    algorithm,
+    image: job.image,
+    modelDataUrl: job.modelArtifact,
+  });
+  const arn = await deps.registry.register(input);
+  log.info('model registered', { modelPackageArn: arn, group: input.groupName });
+  return { modelPackageGroup: input.groupName, modelPackageArn: arn };
+}
+
+async function buildEntry(deps: CompleteDeps, origin: RunOrigin, job: FinishedJob, log: Logger) {
+  const manifest = await readManifest(deps, origin);
+  if (manifest.problem) log.warn('manifest not usable', { problem: manifest.problem });
+  const algorithm = manifest.algorithm ?? algorithmOfImage(job.image) ?? job.algorithmName ?? 'custom';
+  const registered = await registerModel(deps, origin, job, algorithm, log);
+  return buildCatalogEntry({
+    dataset: origin.dataset,
+    ...(origin.run ? { run: origin.run } : {}),
+    job,
+    algorithm,
+    hint: adviseOnFailure(job, origin.dataset),
+    manifestUri: manifest.manifestUri,
+    manifest: manifest.manifest,
+    manifestProblem: manifest.problem,
+    modelArtifactBytes: await artifactBytes(deps, job.modelArtifact),
+    ...registered,
+  });
+}
+
+/** The notification of a cataloged job, built from its entry so both always agree. */
+export function finishedEvent(entry: CatalogEntry, bucket: string): PipelineEvent {
+  const detail: FinishedDetail = {
+    schemaVersion: SCHEMA_VERSION,
+    dataset: entry.dataset,
+    run: entry.run,
+    job: entry.job,
+    status: entry.status,
+    algorithm: entry.algorithm,
+    secondaryStatus: entry.secondaryStatus,
+    failureReason: entry.failureReason,
+    failedStep: entry.failedStep,
+    hint: entry.hint,
+    modelArtifact: entry.modelArtifact,
+    modelArtifactBytes: entry.modelArtifactBytes,
+    modelPackageGroup: entry.modelPackageGroup,
+    modelPackageArn: entry.modelPackageArn,
+    metrics: entry.metrics,
+    trainingSeconds: entry.trainingSeconds,
+    billableSeconds: entry.billableSeconds,
+    spotSavings: entry.spotSavings,
+    trainingEndedAt: entry.trainingEndedAt,
+    catalogUri: s3Uri(bucket, keys.catalogEntry(entry.dataset, entry.job)),
+  };
+  const defined = Object.fromEntries(
+    Object.entries(detail).filter(([, v]) => v !== undefined),
+  ) as FinishedDetail;
+  return { detailType: DETAIL_TYPES[entry.status], detail: defined };
+}
+
+/**
+ * Closes the loop for a finished training job of this stack: catalogs it
+ * (`catalog/<dataset>/<job>.json`), registers a Completed model, moves
+ * `latest.json` forward, then notifies the owner once. Safe to run for
+ * duplicates, concurrently and after a crash at any step: each ends with
+ * one entry, one model package and one notification. `owner` identifies the
+ * invocation (Lambda's request id, kept across its retries).
+ */
+export async function completeTrainingJob(
+  deps: CompleteDeps,
+  change: TrainingJobStateChange,
+  owner: string,
+): Promise<CompleteResult> {
+  const { config, store, logger } = deps;
+  const name = change.job;
+  if (!name.startsWith(`${config.jobPrefix}-`)) {
+    logger.info('job of another stack ignored', { job: name, jobPrefix: config.jobPrefix });
+    return { outcome: 'ignored', job: name, reason: `not a job of this stack (prefix ${config.jobPrefix}-)` };
+  }
+  if (!change.terminal) {
+    logger.info('non-terminal job state ignored', { job: name, status: change.status });
+    return { outcome: 'ignored', job: name, reason: `status ${change.status} is not terminal` };
+  }
+  const described = summariseTrainingJob(await deps.trainer.describeTrainingJob(name));
+  if (!described) {
+    throw new JobNotFinishedError(
+      `The event says training job ${name} is ${change.status} but DescribeTrainingJob does not yet: retry`,
+    );
+  }
+  const job: FinishedJob = { ...described, job: name };
+  if (job.status !== change.status) {
+    logger.warn('event status differs from DescribeTrainingJob', {
+      job: name,
+      eventStatus: change.status,
+      describedStatus: job.status,
+    });
+  }
+  const origin = locateRun(config.bucket, job, change);
+  if (!origin) {
+    logger.warn('job without a dataset ignored', { job: name, tags: change.tags });
+    return { outcome: 'ignored', job: name, reason: 'neither its train channel nor its tags name a dataset' };
+  }
+  const log = logger.child({ dataset: origin.dataset, run: origin.run, job: name });
+  let entry = await readCatalogEntry(store, origin.dataset, name);
+  let entryCreated = false;
+  if (!entry) {
+    ({ entry, created: entryCreated } = await writeCatalogEntry(
+      store,
+      await buildEntry(deps, origin, job, log),
+    ));
+  }
+  const latestUpdated = await advanceLatest(store, entry);
+  const event = finishedEvent(entry, config.bucket);
+  const notified = await notifyOnce(store, deps.notifier, event, `finished-${name}`, owner);
+  log.info('training job cataloged', { status: entry.status, entryCreated, latestUpdated, notified });
+  const result: CompleteResult = {
+    outcome: 'cataloged',
+    dataset: entry.dataset,
+    job: name,
+    status: entry.status,
+    entryKey: keys.catalogEntry(entry.dataset, name),
+    entryCreated,
+    latestUpdated,
+    notified,
+  };
+  if (entry.run) result.run = entry.run;
+  if (entry.modelPackageArn) result.modelPackageArn = entry.modelPackageArn;
+  return result;
+}
