@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fitKMeans } from '../lib/local/kmeans';
+import type { Matrix } from '../lib/local/numeric-csv';
+import { createRandom } from '../lib/local/random';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+const ROWS = 100_000;
+const COLS = 20;
+const K = 10;
+const RESTARTS = 10;
+
+/** Gaussian blobs around K random centres, seeded: the same data on every run. */
+function blobs(rows: number, cols: number, centres: number, seed: number): Matrix {
+  const random = createRandom(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const means = Array.from({ length: centres * cols }, () => (random() * 2 - 1) * 10);
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i += 1) {
+    const c = Math.floor(random() * centres);
+    for (let j = 0; j < cols; j += 1) data[i * cols + j] = (means[c * cols + j] as number) + 3 * gaussian();
+  }
+  return { data, rows, cols };
+}
+
+const SKLEARN_SCRIPT = `
+import sys, time, json
+import numpy as np
+from sklearn.cluster import KMeans
+X = np.loadtxt(sys.argv[1], delimiter=",")
+t = time.perf_counter()
+km = KMeans(n_clusters=int(sys.argv[2]), init="k-means++", n_init=int(sys.argv[3]), random_state=0).fit(X)
+print(json.dumps({"seconds": time.perf_counter() - t, "inertia": float(km.inertia_)}))
+`;
+
+function findSklearnPython(): string | undefined {
+  for (const python of ['python3', '/usr/bin/python3', 'python']) {
+    const probe = spawnSync(python, ['-c', 'import sklearn'], { stdio: 'ignore' });
+    if (probe.status === 0) return python;
+  }
+  return undefined;
+}
+
+/** Times local k-means against scikit-learn's KMeans on the same 100k x 20 data (k=10, 10 k-means++ restarts each). */
+export async function run(): Promise<void> {
+  const matrix = blobs(ROWS, COLS, K, 7);
+  const started = process.hrtime.bigint();
+  const model = fitKMeans(matrix, { k: K, restarts: RESTARTS, seed: 0 });
+  const localSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  print(
+    `kmeans local: ${ROWS}x${COLS} k=${K} restarts=${RESTARTS}: ${localSeconds.toFixed(2)} s, inertia ${model.inertia.toFixed(1)}`,
+  );
+  const python = findSklearnPython();
+  if (!python) {
+    print('kmeans sklearn: skipped (no python3 with scikit-learn found)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sagedrop-bench-'));
+  try {
+    const file = join(dir, 'data.csv');
+    const lines: string[] = [];
+    for (let i = 0; i < ROWS; i += 1) {
+      lines.push(Array.from(matrix.data.subarray(i * COLS, (i + 1) * COLS)).join(','));
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const result = spawnSync(python, ['-c', SKLEARN_SCRIPT, file, String(K), String(RESTARTS)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (result.status !== 0) {
+      print(`kmeans sklearn: failed (${result.stderr.trim().split('\n').at(-1)})`);
+      return;
+    }
+    const sklearn = JSON.parse(result.stdout) as { seconds: number; inertia: number };
+    const ratio = localSeconds / sklearn.seconds;
+    const inertiaDiff = ((model.inertia - sklearn.inertia) / sklearn.inertia) * 100;
+    print(`kmeans sklearn: ${sklearn.seconds.toFixed(2)} s, inertia ${sklearn.inertia.toFixed(1)}`);
+    print(
+      `kmeans local/sklearn: time ratio ${ratio.toFixed(2)}x (goal <= 2x), inertia ${inertiaDiff >= 0 ? '+' : ''}${inertiaDiff.toFixed(3)}%`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1]?.endsWith('kmeans.bench.ts')) void run();

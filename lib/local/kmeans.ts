@@ -1,0 +1,330 @@
+import type { Matrix } from './numeric-csv';
+import { createRandom } from './random';
+
+export interface KMeansOptions {
+  k: number;
+  /** Independent seedings; the run with the lowest inertia wins (scikit-learn's `n_init`). */
+  restarts?: number;
+  /** Lloyd iterations per restart at most. */
+  maxIterations?: number;
+  /** Stop when the squared centre shift summed over centres is below `tolerance` x the mean feature variance. */
+  tolerance?: number;
+  init?: 'kmeans++' | 'random';
+  seed?: number;
+}
+
+export interface KMeansModel {
+  k: number;
+  dim: number;
+  /** Row-major `k x dim`. */
+  centroids: Float64Array;
+  /** Sum of squared distances of the training rows to their nearest centroid. */
+  inertia: number;
+  /** Lloyd iterations of the winning restart. */
+  iterations: number;
+}
+
+function squaredDistance(
+  data: Float64Array,
+  row: number,
+  centres: Float64Array,
+  centre: number,
+  dim: number,
+) {
+  let sum = 0;
+  const a = row * dim;
+  const b = centre * dim;
+  for (let j = 0; j < dim; j += 1) {
+    const diff = (data[a + j] as number) - (centres[b + j] as number);
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+/**
+ * Greedy k-means++ as scikit-learn seeds: each new centre is the best of
+ * `2 + ln k` candidates drawn with probability proportional to the squared
+ * distance to the nearest centre chosen so far.
+ */
+export function seedKMeansPlusPlus(matrix: Matrix, k: number, random: () => number): Float64Array {
+  const { data, rows, cols: dim } = matrix;
+  const centres = new Float64Array(k * dim);
+  const trials = 2 + Math.floor(Math.log(k));
+  const first = Math.floor(random() * rows);
+  centres.set(data.subarray(first * dim, first * dim + dim), 0);
+  let closest = new Float64Array(rows);
+  for (let i = 0; i < rows; i += 1) {
+    const d = squaredDistance(data, i, centres, 0, dim);
+    closest[i] = d;
+  }
+  const cumulative = new Float64Array(rows);
+  let candidateBest = new Float64Array(rows);
+  let scratch = new Float64Array(rows);
+  for (let c = 1; c < k; c += 1) {
+    let running = 0;
+    for (let i = 0; i < rows; i += 1) {
+      running += closest[i] as number;
+      cumulative[i] = running;
+    }
+    let bestPotential = Number.POSITIVE_INFINITY;
+    let bestIndex = 0;
+    for (let t = 0; t < trials; t += 1) {
+      const candidate =
+        running > 0 ? searchSorted(cumulative, random() * running) : Math.floor(random() * rows);
+      let candidatePotential = 0;
+      const base = candidate * dim;
+      for (let i = 0; i < rows; i += 1) {
+        let sum = 0;
+        const a = i * dim;
+        for (let j = 0; j < dim; j += 1) {
+          const diff = (data[a + j] as number) - (data[base + j] as number);
+          sum += diff * diff;
+        }
+        const d = Math.min(sum, closest[i] as number);
+        scratch[i] = d;
+        candidatePotential += d;
+      }
+      if (candidatePotential < bestPotential) {
+        bestPotential = candidatePotential;
+        bestIndex = candidate;
+        [candidateBest, scratch] = [scratch, candidateBest];
+      }
+    }
+    centres.set(data.subarray(bestIndex * dim, bestIndex * dim + dim), c * dim);
+    [closest, candidateBest] = [candidateBest, closest];
+  }
+  return centres;
+}
+
+function searchSorted(cumulative: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cumulative[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function seedRandomRows(matrix: Matrix, k: number, random: () => number): Float64Array {
+  const { data, rows, cols: dim } = matrix;
+  const centres = new Float64Array(k * dim);
+  const chosen = new Set<number>();
+  for (let c = 0; c < k; c += 1) {
+    let row = Math.floor(random() * rows);
+    while (chosen.has(row) && chosen.size < rows) row = Math.floor(random() * rows);
+    chosen.add(row);
+    centres.set(data.subarray(row * dim, row * dim + dim), c * dim);
+  }
+  return centres;
+}
+
+function meanVariance(matrix: Matrix): number {
+  const { data, rows, cols: dim } = matrix;
+  let total = 0;
+  for (let j = 0; j < dim; j += 1) {
+    let mean = 0;
+    for (let i = 0; i < rows; i += 1) mean += data[i * dim + j] as number;
+    mean /= rows;
+    let variance = 0;
+    for (let i = 0; i < rows; i += 1) {
+      const diff = (data[i * dim + j] as number) - mean;
+      variance += diff * diff;
+    }
+    total += variance / rows;
+  }
+  return total / dim;
+}
+
+/**
+ * Lloyd's algorithm from `centres`, accelerated with Hamerly's bounds: each
+ * row keeps an upper bound on the distance to its centre and a lower bound on
+ * the distance to any other, so most rows skip the distance computations once
+ * centres settle. The result is the same as plain Lloyd's.
+ */
+export function lloyd(
+  matrix: Matrix,
+  k: number,
+  initial: Float64Array,
+  maxIterations: number,
+  tolerance: number,
+): { centroids: Float64Array; inertia: number; iterations: number } {
+  const { data, rows, cols: dim } = matrix;
+  let centres = Float64Array.from(initial);
+  let next = new Float64Array(k * dim);
+  const assignment = new Int32Array(rows);
+  const upper = new Float64Array(rows);
+  const lower = new Float64Array(rows);
+  const counts = new Float64Array(k);
+  const shift = new Float64Array(k);
+  const halfGap = new Float64Array(k);
+
+  const assignFully = (i: number) => {
+    let best = Number.POSITIVE_INFINITY;
+    let second = Number.POSITIVE_INFINITY;
+    let bestCentre = 0;
+    for (let c = 0; c < k; c += 1) {
+      const d = squaredDistance(data, i, centres, c, dim);
+      if (d < best) {
+        second = best;
+        best = d;
+        bestCentre = c;
+      } else if (d < second) {
+        second = d;
+      }
+    }
+    const changed = assignment[i] !== bestCentre;
+    assignment[i] = bestCentre;
+    upper[i] = Math.sqrt(best);
+    lower[i] = Math.sqrt(second);
+    return changed;
+  };
+
+  for (let i = 0; i < rows; i += 1) assignFully(i);
+  let iterations = 0;
+  while (iterations < maxIterations) {
+    iterations += 1;
+    next.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < rows; i += 1) {
+      const c = assignment[i] as number;
+      counts[c] = (counts[c] as number) + 1;
+      const a = i * dim;
+      const b = c * dim;
+      for (let j = 0; j < dim; j += 1) next[b + j] = (next[b + j] as number) + (data[a + j] as number);
+    }
+    relocateEmptyClusters(matrix, k, assignment, upper, lower, counts, next);
+    let totalShift = 0;
+    let largestShift = 0;
+    let secondShift = 0;
+    let largestCentre = -1;
+    for (let c = 0; c < k; c += 1) {
+      const count = counts[c] as number;
+      let squared = 0;
+      for (let j = 0; j < dim; j += 1) {
+        const value = count > 0 ? (next[c * dim + j] as number) / count : (centres[c * dim + j] as number);
+        next[c * dim + j] = value;
+        const diff = value - (centres[c * dim + j] as number);
+        squared += diff * diff;
+      }
+      totalShift += squared;
+      const distance = Math.sqrt(squared);
+      shift[c] = distance;
+      if (distance > largestShift) {
+        secondShift = largestShift;
+        largestShift = distance;
+        largestCentre = c;
+      } else if (distance > secondShift) {
+        secondShift = distance;
+      }
+    }
+    [centres, next] = [next, centres];
+    for (let i = 0; i < rows; i += 1) {
+      const c = assignment[i] as number;
+      upper[i] = (upper[i] as number) + (shift[c] as number);
+      lower[i] = (lower[i] as number) - (c === largestCentre ? secondShift : largestShift);
+    }
+    if (totalShift <= tolerance) break;
+    for (let c = 0; c < k; c += 1) {
+      let nearest = Number.POSITIVE_INFINITY;
+      for (let other = 0; other < k; other += 1) {
+        if (other === c) continue;
+        const d = squaredDistance(centres, c, centres, other, dim);
+        if (d < nearest) nearest = d;
+      }
+      halfGap[c] = Math.sqrt(nearest) / 2;
+    }
+    let changes = 0;
+    for (let i = 0; i < rows; i += 1) {
+      const c = assignment[i] as number;
+      const bound = Math.max(halfGap[c] as number, lower[i] as number);
+      if ((upper[i] as number) <= bound) continue;
+      upper[i] = Math.sqrt(squaredDistance(data, i, centres, c, dim));
+      if ((upper[i] as number) <= bound) continue;
+      if (assignFully(i)) changes += 1;
+    }
+    if (changes === 0) break;
+  }
+  for (let i = 0; i < rows; i += 1) assignFully(i);
+  let inertia = 0;
+  for (let i = 0; i < rows; i += 1)
+    inertia += squaredDistance(data, i, centres, assignment[i] as number, dim);
+  return { centroids: centres, inertia, iterations };
+}
+
+/**
+ * An empty cluster takes the row farthest from its own centre (as
+ * scikit-learn does), so `k` centres always describe `k` groups of rows.
+ */
+function relocateEmptyClusters(
+  matrix: Matrix,
+  k: number,
+  assignment: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+  counts: Float64Array,
+  sums: Float64Array,
+): void {
+  const { data, rows, cols: dim } = matrix;
+  for (let c = 0; c < k; c += 1) {
+    if ((counts[c] as number) > 0) continue;
+    let far = -1;
+    let farDistance = -1;
+    for (let i = 0; i < rows; i += 1) {
+      if ((counts[assignment[i] as number] as number) > 1 && (upper[i] as number) > farDistance) {
+        farDistance = upper[i] as number;
+        far = i;
+      }
+    }
+    if (far < 0) return;
+    const from = assignment[far] as number;
+    for (let j = 0; j < dim; j += 1) {
+      const value = data[far * dim + j] as number;
+      sums[from * dim + j] = (sums[from * dim + j] as number) - value;
+      sums[c * dim + j] = value;
+    }
+    counts[from] = (counts[from] as number) - 1;
+    counts[c] = 1;
+    assignment[far] = c;
+    upper[far] = 0;
+    lower[far] = 0;
+  }
+}
+
+/**
+ * Clusters the rows of `matrix` into `k` groups: `restarts` seedings
+ * (k-means++ by default), each refined by Lloyd's algorithm, keeping the
+ * lowest inertia. Deterministic for a given `seed`.
+ */
+export function fitKMeans(matrix: Matrix, options: KMeansOptions): KMeansModel {
+  const { k } = options;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (matrix.rows < k) throw new RangeError(`k=${k} is more than the ${matrix.rows} rows to cluster`);
+  const random = createRandom(options.seed ?? 0);
+  const restarts = options.restarts ?? 10;
+  const tolerance = (options.tolerance ?? 1e-4) * meanVariance(matrix);
+  let best: KMeansModel | undefined;
+  for (let r = 0; r < restarts; r += 1) {
+    const seeds =
+      options.init === 'random' ? seedRandomRows(matrix, k, random) : seedKMeansPlusPlus(matrix, k, random);
+    const run = lloyd(matrix, k, seeds, options.maxIterations ?? 300, tolerance);
+    if (!best || run.inertia < best.inertia) best = { k, dim: matrix.cols, ...run };
+  }
+  if (!best) throw new RangeError('restarts must be at least 1');
+  return best;
+}
+
+/** Sum of squared distances of each row of `matrix` to its nearest centroid of `model`. */
+export function sumOfSquaredDistances(model: Pick<KMeansModel, 'k' | 'centroids'>, matrix: Matrix): number {
+  let total = 0;
+  for (let i = 0; i < matrix.rows; i += 1) {
+    let best = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < model.k; c += 1) {
+      const d = squaredDistance(matrix.data, i, model.centroids, c, matrix.cols);
+      if (d < best) best = d;
+    }
+    total += best;
+  }
+  return total;
+}
