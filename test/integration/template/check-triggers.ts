@@ -1,0 +1,188 @@
+import { isDeepStrictEqual } from 'node:util';
+import { bucketArn, dataBucket } from './check-bucket';
+import {
+  actionGrants,
+  concrete,
+  globMatches,
+  globMayMatchFilter,
+  list,
+  type Resource,
+  record,
+  referencedId,
+  render,
+  roleStatements,
+  type TemplateView,
+} from './template-model';
+
+export interface S3Trigger {
+  fn: string;
+  event: string;
+  prefix: string;
+  suffix: string;
+}
+
+/** What triggers what: the pipeline's contract with the bucket layout. */
+export const EXPECTED_S3_TRIGGERS: readonly S3Trigger[] = [
+  { fn: 'merge', event: 's3:ObjectCreated:*', prefix: 'raw/', suffix: '' },
+  { fn: 'train', event: 's3:ObjectCreated:*', prefix: 'train/', suffix: 'manifest.json' },
+];
+
+export function trainingJobPattern(jobPrefix: string): unknown {
+  return {
+    source: ['aws.sagemaker'],
+    'detail-type': ['SageMaker Training Job State Change'],
+    detail: {
+      TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+      TrainingJobName: [{ prefix: `${jobPrefix}-` }],
+    },
+  };
+}
+
+function functionNameOf(view: TemplateView, target: unknown): string {
+  const id = referencedId(target);
+  for (const [name, fn] of view.functions()) if (fn.id === id) return name;
+  return render(target);
+}
+
+/** The bucket's Lambda notification configurations, as filters per function. */
+export function s3Triggers(view: TemplateView): S3Trigger[] {
+  const bucket = dataBucket(view);
+  if (!bucket) return [];
+  return list(record(bucket.properties.NotificationConfiguration).LambdaConfigurations).map((entry) => {
+    const configuration = record(entry);
+    const rules = list(record(record(configuration.Filter).S3Key).Rules).map(record);
+    const rule = (name: string) =>
+      render(rules.find((candidate) => String(candidate.Name).toLowerCase() === name)?.Value ?? '');
+    return {
+      fn: functionNameOf(view, configuration.Function),
+      event: render(configuration.Event),
+      prefix: rule('prefix'),
+      suffix: rule('suffix'),
+    };
+  });
+}
+
+function eventsOverlap(a: string, b: string): boolean {
+  const base = (event: string) => event.replace(/\*$/, '');
+  return base(a).startsWith(base(b)) || base(b).startsWith(base(a));
+}
+
+/** S3 rejects (or double-delivers) configurations whose event, prefix and suffix all overlap. */
+export function overlappingTriggers(triggers: readonly S3Trigger[]): string[] {
+  const problems: string[] = [];
+  triggers.forEach((a, i) => {
+    for (const b of triggers.slice(i + 1)) {
+      const prefixes = a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix);
+      const suffixes = a.suffix.endsWith(b.suffix) || b.suffix.endsWith(a.suffix);
+      if (eventsOverlap(a.event, b.event) && prefixes && suffixes) {
+        problems.push(
+          `triggers: ${a.fn} (prefix "${a.prefix}", suffix "${a.suffix}") overlaps ${b.fn} (prefix "${b.prefix}", suffix "${b.suffix}")`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+/** Statements of `role` that let it create objects in the data bucket matching the trigger's filter. */
+function writesUnderTrigger(role: Resource, arn: string, trigger: S3Trigger): string[] {
+  const [, bucketName = ''] = /^arn:[^:]*:s3:::(.*)$/.exec(concrete(arn)) ?? [];
+  const hits: string[] = [];
+  for (const statement of roleStatements(role)) {
+    if (statement.effect !== 'Allow' || !statement.actions.some((a) => actionGrants(a, 's3:PutObject'))) {
+      continue;
+    }
+    for (const resource of statement.resources) {
+      const match = /^arn:[^:]*:s3:::([^/]*)\/(.*)$/.exec(concrete(resource));
+      const keyGlob =
+        resource === '*'
+          ? '*'
+          : match && globMatches(match[1] ?? '', bucketName)
+            ? (match[2] ?? '')
+            : undefined;
+      if (keyGlob !== undefined && globMayMatchFilter(keyGlob, trigger.prefix, trigger.suffix)) {
+        hits.push(`${statement.sid} (${resource})`);
+      }
+    }
+  }
+  return hits;
+}
+
+function checkS3Triggers(view: TemplateView): string[] {
+  const problems: string[] = [];
+  const bucket = dataBucket(view);
+  const triggers = s3Triggers(view);
+  for (const expected of EXPECTED_S3_TRIGGERS) {
+    if (!triggers.some((trigger) => isDeepStrictEqual(trigger, expected))) {
+      problems.push(
+        `triggers: ${expected.fn} is not triggered by ${expected.event} with prefix "${expected.prefix}" and suffix "${expected.suffix}"`,
+      );
+    }
+  }
+  for (const trigger of triggers) {
+    if (!EXPECTED_S3_TRIGGERS.some((expected) => isDeepStrictEqual(trigger, expected))) {
+      problems.push(
+        `triggers: unexpected bucket trigger of ${trigger.fn} (${trigger.event}, prefix "${trigger.prefix}", suffix "${trigger.suffix}")`,
+      );
+    }
+  }
+  problems.push(...overlappingTriggers(triggers));
+  if (!bucket) return problems;
+  const arn = bucketArn(bucket);
+  for (const trigger of triggers) {
+    const fn = view.functions().get(trigger.fn);
+    const role = fn && view.roleOf(fn);
+    if (!fn || !role) continue;
+    for (const hit of writesUnderTrigger(role, arn, trigger)) {
+      problems.push(`triggers: ${trigger.fn} can write under "${trigger.prefix}" which triggers it: ${hit}`);
+    }
+    const invokable = view
+      .ofType('AWS::Lambda::Permission')
+      .some(
+        (permission) =>
+          referencedId(permission.properties.FunctionName) === fn.id &&
+          permission.properties.Principal === 's3.amazonaws.com' &&
+          render(permission.properties.SourceArn) === arn &&
+          permission.properties.SourceAccount !== undefined,
+      );
+    if (!invokable) {
+      problems.push(
+        `triggers: no permission for the bucket (and only it, in this account) to invoke ${trigger.fn}`,
+      );
+    }
+  }
+  return problems;
+}
+
+function checkTrainingJobRule(view: TemplateView, jobPrefix: string): string[] {
+  const complete = view.functions().get('complete');
+  const rules = view
+    .ofType('AWS::Events::Rule')
+    .filter((rule) =>
+      list(rule.properties.Targets).some((target) => referencedId(record(target).Arn) === complete?.id),
+    );
+  if (rules.length !== 1)
+    return [`triggers: expected one EventBridge rule for complete, found ${rules.length}`];
+  const [rule] = rules as [Resource];
+  const problems: string[] = [];
+  if (!isDeepStrictEqual(rule.properties.EventPattern, trainingJobPattern(jobPrefix))) {
+    problems.push(
+      `triggers: the rule for complete must match terminal states of jobs named "${jobPrefix}-*" only, got ${JSON.stringify(rule.properties.EventPattern)}`,
+    );
+  }
+  if (rule.properties.EventBusName !== undefined && rule.properties.EventBusName !== 'default') {
+    problems.push(
+      'triggers: the rule for complete must be on the default bus (SageMaker events arrive there)',
+    );
+  }
+  const target = record(list(rule.properties.Targets)[0]);
+  if (!record(target.DeadLetterConfig).Arn) {
+    problems.push('triggers: the rule for complete has no dead-letter queue for undeliverable events');
+  }
+  return problems;
+}
+
+/** The two bucket triggers, their filters and permissions, and the training-job rule. */
+export function checkTriggers(view: TemplateView, jobPrefix: string): string[] {
+  return [...checkS3Triggers(view), ...checkTrainingJobRule(view, jobPrefix)];
+}
