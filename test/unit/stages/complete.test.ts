@@ -103,10 +103,11 @@ describe('completeTrainingJob', () => {
     expect(registry.calls).toHaveLength(0);
     expect(latestOf(store, 'iris')).toBeUndefined();
     expect(notifier.sent).toHaveLength(1);
-    const sent = notifier.sent[0];
-    expect(sent?.detailType).toBe('Training Failed');
-    expect((sent?.detail as FinishedDetail).failureReason).toBe(reason);
-    const { subject, body } = renderMessage(sent as NonNullable<typeof sent>);
+    const [sent] = notifier.sent;
+    if (!sent) throw new Error('no notification sent');
+    expect(sent.detailType).toBe('Training Failed');
+    expect((sent.detail as FinishedDetail).failureReason).toBe(reason);
+    const { subject, body } = renderMessage(sent);
     expect(subject).toBe('sagedrop: training failed: iris');
     expect(body).toContain(reason);
     expect(body).toContain('Training');
