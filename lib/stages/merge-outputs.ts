@@ -1,0 +1,119 @@
+import { PassThrough, type Writable } from 'node:stream';
+import type { MergeSummary, OpenOutput, OutputFile } from '../csv/types';
+import { type Channel, keys } from '../layout';
+import type { ManifestChannel, ManifestInput, RunManifest } from '../manifest';
+import type { ObjectRef, ObjectStore } from '../ports';
+import type { Settings } from '../settings';
+
+/** The object key each output file of a run is written to. */
+export function outputKey(dataset: string, run: string, file: OutputFile): string {
+  return file === 'test-labels' ? keys.testLabels(dataset, run) : keys.channel(dataset, run, file);
+}
+
+/**
+ * The engine's output sinks, each streamed into the store as a multipart upload
+ * while the merge runs. Nothing is buffered beyond the uploads' parts in flight.
+ */
+export class RunOutputs {
+  private readonly uploads = new Map<OutputFile, { sink: PassThrough; done: Promise<unknown> }>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly dataset: string,
+    private readonly run: string,
+  ) {}
+
+  /** The `OpenOutput` to hand the engine. */
+  readonly open: OpenOutput = (file: OutputFile): Writable => {
+    const existing = this.uploads.get(file);
+    if (existing) return existing.sink;
+    const sink = new PassThrough();
+    const done = this.store.put(outputKey(this.dataset, this.run, file), sink, { contentType: 'text/csv' });
+    // Observed in finish() or abort(); never left as an unhandled rejection meanwhile.
+    done.catch(() => undefined);
+    this.uploads.set(file, { sink, done });
+    return sink;
+  };
+
+  /** Waits until every output the engine ended is stored. */
+  async finish(): Promise<void> {
+    await Promise.all([...this.uploads.values()].map((u) => u.done));
+  }
+
+  /**
+   * Fails every sink, which aborts its multipart upload, so that a rejected or
+   * failed merge leaves no output object behind.
+   */
+  async abort(reason: Error): Promise<void> {
+    for (const { sink } of this.uploads.values()) sink.destroy(reason);
+    await Promise.allSettled([...this.uploads.values()].map((u) => u.done));
+  }
+}
+
+export function manifestInput(ref: ObjectRef): ManifestInput {
+  const input: ManifestInput = {
+    key: ref.key,
+    etag: ref.etag,
+    size: ref.size,
+    lastModified: ref.lastModified.toISOString(),
+  };
+  if (ref.versionId) input.versionId = ref.versionId;
+  return input;
+}
+
+export interface ManifestParts {
+  dataset: string;
+  run: string;
+  bucket: string;
+  createdAt: Date;
+  inputs: { x: ObjectRef; y: ObjectRef; settings?: ObjectRef | undefined };
+  settings: Settings;
+  /** Whether train and validation rows start with the label. */
+  labelInTraining: boolean;
+  summary: MergeSummary;
+}
+
+/** The run's manifest, from the engine's summary. */
+export function buildManifest(parts: ManifestParts): RunManifest {
+  const { dataset, run, summary } = parts;
+  const channel = (name: Channel): ManifestChannel | undefined => {
+    const rows = summary.rowsPerFile[name] ?? 0;
+    if (rows === 0) return undefined;
+    return {
+      prefix: keys.channelPrefix(dataset, run, name),
+      files: [keys.channel(dataset, run, name)],
+      rows,
+      bytes: summary.bytesPerFile[name] ?? 0,
+      // The test channel holds features only, for batch predictions; its labels are a file of their own.
+      labelFirst: name === 'test' ? false : parts.labelInTraining,
+    };
+  };
+  const train = channel('train');
+  if (!train) throw new Error(`run ${run} has no training rows: the engine must have rejected it`);
+  const validation = channel('validation');
+  const test = channel('test');
+  const manifest: RunManifest = {
+    schemaVersion: '1.0',
+    dataset,
+    run,
+    createdAt: parts.createdAt.toISOString(),
+    bucket: parts.bucket,
+    inputs: { x: manifestInput(parts.inputs.x), y: manifestInput(parts.inputs.y) },
+    rows: {
+      total: summary.rows,
+      train: train.rows,
+      validation: validation?.rows ?? 0,
+      test: test?.rows ?? 0,
+    },
+    featureCount: summary.featureCount,
+    headerDropped: summary.headerDropped,
+    labels: summary.labels,
+    settings: parts.settings,
+    channels: { train },
+  };
+  if (parts.inputs.settings) manifest.inputs.settings = manifestInput(parts.inputs.settings);
+  if (validation) manifest.channels.validation = validation;
+  if (test) manifest.channels.test = test;
+  if ((summary.rowsPerFile['test-labels'] ?? 0) > 0) manifest.testLabels = keys.testLabels(dataset, run);
+  return manifest;
+}

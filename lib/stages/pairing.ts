@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { keys } from '../layout';
+import type { ObjectRef, ObjectStore } from '../ports';
+
+/**
+ * How long a claim on an input is trusted to belong to a live merge: the merge
+ * function's 15-minute timeout plus a margin. An older claim whose run left no
+ * manifest was abandoned (its invocation died for good) and may be taken over.
+ */
+export const CLAIM_LEASE_MS = 16 * 60 * 1000;
+
+/**
+ * What names one uploaded version of an input, for claims and run ids: the S3
+ * version id when the bucket is versioned, else a hash of ETag and
+ * modification time (an identical re-upload is a new upload, so it is a new version).
+ */
+export function inputToken(ref: ObjectRef): string {
+  if (ref.versionId && /^[A-Za-z0-9._-]{1,200}$/.test(ref.versionId)) return `v-${ref.versionId}`;
+  const basis = `${ref.versionId ?? ''}\n${ref.etag.replace(/"/g, '')}\n${ref.lastModified.toISOString()}`;
+  return `e-${createHash('sha256').update(basis).digest('hex').slice(0, 32)}`;
+}
+
+function compactUtc(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+}
+
+/**
+ * The run id of a pair: `<UTC time of the newer upload>-<10 hex of the inputs' hash>`,
+ * e.g. `20260101T120000Z-3f2a9c01de`. The same inputs and settings file always
+ * give the same id (so a repeat lands on the same keys), ids sort by time, and
+ * the id is valid in S3 keys and SageMaker job names.
+ */
+export function runIdFor(x: ObjectRef, y: ObjectRef, settings: ObjectRef | undefined): string {
+  const newer = x.lastModified.getTime() >= y.lastModified.getTime() ? x.lastModified : y.lastModified;
+  const basis = [inputToken(x), inputToken(y), settings ? inputToken(settings) : 'no-settings'].join('\n');
+  return `${compactUtc(newer)}-${createHash('sha256').update(basis).digest('hex').slice(0, 10)}`;
+}
+
+/** The record at `train/<dataset>/_inputs/<x|y>/<token>.json`: which run took that upload. */
+export interface InputClaim {
+  run: string;
+  /** The invocation working on the run (Lambda's request id, kept across its retries). */
+  owner: string;
+  at: string;
+}
+
+export type ClaimResult =
+  /** This invocation holds the input for `run`. */
+  | { kind: 'claimed' }
+  /** An earlier run committed a manifest with this upload: it is used up. */
+  | { kind: 'consumed'; by: string }
+  /** Another live invocation is merging a run with this upload. */
+  | { kind: 'busy'; by: string };
+
+export interface ClaimContext {
+  store: ObjectStore;
+  dataset: string;
+  run: string;
+  owner: string;
+  now: () => Date;
+}
+
+function parseClaim(text: string | undefined): InputClaim | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<InputClaim>;
+    if (typeof value.run === 'string' && typeof value.owner === 'string' && typeof value.at === 'string') {
+      return { run: value.run, owner: value.owner, at: value.at };
+    }
+  } catch {
+    // An unreadable claim protects nothing: it is taken over below.
+  }
+  return undefined;
+}
+
+/**
+ * Claims one input version for `ctx.run`. Claims are created with a conditional
+ * write, so of concurrent invocations exactly one wins; the others learn who
+ * holds the input. A claim of a run that was rejected, or whose lease ran out
+ * without a manifest, does not consume the input and is taken over with a
+ * compare-and-swap on its ETag.
+ */
+export async function claimInput(ctx: ClaimContext, file: 'x' | 'y', token: string): Promise<ClaimResult> {
+  const key = keys.inputClaim(ctx.dataset, file, token);
+  const mine = (): string =>
+    JSON.stringify({ run: ctx.run, owner: ctx.owner, at: ctx.now().toISOString() } satisfies InputClaim);
+  if ((await ctx.store.put(key, mine(), { contentType: 'application/json', ifAbsent: true })).created) {
+    return { kind: 'claimed' };
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const ref = await ctx.store.head(key);
+    if (!ref) {
+      // Released between our create and this look: try to create it again.
+      if ((await ctx.store.put(key, mine(), { contentType: 'application/json', ifAbsent: true })).created) {
+        return { kind: 'claimed' };
+      }
+      continue;
+    }
+    const claim = parseClaim(await ctx.store.getText(key));
+    if (claim) {
+      if (claim.run === ctx.run && claim.owner === ctx.owner) return { kind: 'claimed' };
+      if (await ctx.store.head(keys.manifest(ctx.dataset, claim.run)))
+        return { kind: 'consumed', by: claim.run };
+      const rejected = (await ctx.store.head(keys.errorReport(ctx.dataset, claim.run))) !== undefined;
+      const fresh = ctx.now().getTime() - Date.parse(claim.at) < CLAIM_LEASE_MS;
+      if (!rejected && fresh) return { kind: 'busy', by: claim.run };
+    }
+    if ((await ctx.store.put(key, mine(), { contentType: 'application/json', ifMatch: ref.etag })).created) {
+      return { kind: 'claimed' };
+    }
+  }
+  // Five lost swaps in a row means others keep taking it: let them have it.
+  return { kind: 'busy', by: 'another invocation' };
+}
+
+/** Gives up this invocation's claim, so the input can pair with a later upload of its partner. */
+export async function releaseInput(ctx: ClaimContext, file: 'x' | 'y', token: string): Promise<void> {
+  const key = keys.inputClaim(ctx.dataset, file, token);
+  const claim = parseClaim(await ctx.store.getText(key));
+  if (claim && claim.run === ctx.run && claim.owner === ctx.owner) await ctx.store.delete(key);
+}

@@ -1,0 +1,383 @@
+import { describe, expect, it } from 'vitest';
+import type { MergeOptions, OpenOutput } from '../../../lib/csv/types';
+import { DatasetRejectedError } from '../../../lib/errors';
+import { keys } from '../../../lib/layout';
+import { runManifestSchema } from '../../../lib/manifest';
+import { handleRawUpload, type MergeEngine, type MergeStageOptions } from '../../../lib/stages/merge';
+import { CLAIM_LEASE_MS, inputToken, runIdFor } from '../../../lib/stages/pairing';
+import { MemoryStore } from '../../support/memory-store';
+import { mergeDeps, numericDataset } from '../../support/merge-fixtures';
+import { testEngine } from '../../support/test-engine';
+
+const engine: MergeEngine = testEngine;
+
+function setup(options: Partial<MergeStageOptions> = {}) {
+  const store = new MemoryStore();
+  const { deps, notifier } = mergeDeps(store);
+  const calls: MergeOptions[] = [];
+  const counting: MergeEngine = (x, y, mergeOptions, open) => {
+    calls.push(mergeOptions);
+    return (options.engine ?? engine)(x, y, mergeOptions, open);
+  };
+  const stage: MergeStageOptions = { owner: 'request-1', ...options, engine: counting };
+  const upload = (key: string, owner = stage.owner) => handleRawUpload(deps, { key }, { ...stage, owner });
+  return { store, deps, notifier, calls, stage, upload };
+}
+
+const data = numericDataset(40, 3);
+
+function manifests(store: MemoryStore): string[] {
+  return store.keys().filter((k) => k.endsWith('/manifest.json'));
+}
+
+describe('merge stage: pairing', () => {
+  it('waits while only one of the two files is there', async () => {
+    const { store, upload, calls } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    const outcome = await upload('raw/iris/x.csv');
+    expect(outcome).toMatchObject({ status: 'waiting', dataset: 'iris', missing: ['y'] });
+    expect(calls).toHaveLength(0);
+    expect(store.keys()).toEqual(['raw/iris/x.csv']);
+  });
+
+  it('merges once both are there, writing the channels and then the manifest', async () => {
+    const { store, upload } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await upload('raw/iris/x.csv');
+    await store.upload('raw/iris/y.csv', data.y);
+    const outcome = await upload('raw/iris/y.csv');
+    expect(outcome.status).toBe('committed');
+    if (outcome.status !== 'committed') return;
+    const manifest = runManifestSchema.parse(JSON.parse(store.text(outcome.manifestKey) ?? ''));
+    expect(manifest).toMatchObject({
+      dataset: 'iris',
+      run: outcome.run,
+      bucket: 'test-bucket',
+      featureCount: 3,
+      rows: { total: 40 },
+      inputs: { x: { key: 'raw/iris/x.csv', size: data.x.length }, y: { key: 'raw/iris/y.csv' } },
+      settings: { algorithm: 'linear-learner' },
+    });
+    expect(manifest.rows.train + manifest.rows.validation + manifest.rows.test).toBe(40);
+    expect(manifest.channels.train.labelFirst).toBe(true);
+    expect(manifest.channels.test?.labelFirst).toBe(false);
+    for (const [, channel] of Object.entries(manifest.channels)) {
+      for (const file of channel.files) expect(store.text(file)?.split('\n').length).toBe(channel.rows + 1);
+    }
+    expect(manifest.testLabels).toBe(keys.testLabels('iris', outcome.run));
+    const written = [...store.versions.keys()].filter((k) => k.startsWith(`train/iris/${outcome.run}/`));
+    expect(written.at(-1)).toBe(outcome.manifestKey);
+  });
+
+  it('puts files directly under raw/ into the default dataset and reads raw/sagedrop.json', async () => {
+    const { store, upload, calls } = setup();
+    await store.upload('raw/sagedrop.json', JSON.stringify({ algorithm: 'xgboost', testFraction: 0 }));
+    await store.upload('raw/x.csv', data.x);
+    await store.upload('raw/y.csv', data.y);
+    const outcome = await upload('raw/y.csv');
+    expect(outcome).toMatchObject({ status: 'committed', dataset: 'default' });
+    expect(calls[0]).toMatchObject({ numeric: 'numeric-or-empty', labelInTraining: true, testFraction: 0 });
+    if (outcome.status !== 'committed') return;
+    expect(outcome.manifest.inputs.settings?.key).toBe('raw/sagedrop.json');
+    expect(outcome.manifest.channels.test).toBeUndefined();
+  });
+
+  it('hands the settings of the dataset to the engine and records them', async () => {
+    const { store, upload, calls } = setup();
+    await store.upload(
+      'raw/blobs/sagedrop.json',
+      JSON.stringify({
+        algorithm: 'kmeans',
+        hyperparameters: { k: 3 },
+        validationFraction: 0.3,
+        splitSeed: 's',
+      }),
+    );
+    await store.upload('raw/blobs/x.csv', data.x);
+    await store.upload('raw/blobs/y.csv', data.y);
+    const outcome = await upload('raw/blobs/x.csv');
+    expect(calls).toEqual([
+      {
+        xFile: 'raw/blobs/x.csv',
+        yFile: 'raw/blobs/y.csv',
+        validationFraction: 0.3,
+        testFraction: 0.1,
+        splitSeed: 's',
+        numeric: 'numeric',
+        labelInTraining: false,
+      },
+    ]);
+    if (outcome.status !== 'committed') throw new Error(outcome.status);
+    expect(outcome.manifest.settings).toMatchObject({ algorithm: 'kmeans', hyperparameters: { k: '3' } });
+    expect(outcome.manifest.channels.train.labelFirst).toBe(false);
+  });
+
+  it('handles the same event twice with one run and one manifest', async () => {
+    const { store, upload, calls } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    const first = await upload('raw/iris/y.csv', 'request-1');
+    const second = await upload('raw/iris/y.csv', 'request-2');
+    expect(first).toMatchObject({ status: 'committed', created: true });
+    expect(second).toMatchObject({
+      status: 'committed',
+      created: false,
+      run: first.status === 'committed' ? first.run : '',
+    });
+    expect(calls).toHaveLength(1);
+    expect(manifests(store)).toHaveLength(1);
+  });
+
+  it('runs once when the x and y events are handled at the same time', async () => {
+    const { store, upload, calls } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    const outcomes = await Promise.all([
+      upload('raw/iris/x.csv', 'request-x'),
+      upload('raw/iris/y.csv', 'request-y'),
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(manifests(store)).toHaveLength(1);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['committed', 'in-progress']);
+  });
+
+  it('does not pair a re-uploaded file with its partner already used, and runs again when both are new', async () => {
+    const { store, upload } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    const first = await upload('raw/iris/y.csv');
+    await store.upload('raw/iris/y.csv', data.y);
+    const waiting = await upload('raw/iris/y.csv');
+    expect(waiting).toMatchObject({ status: 'waiting', missing: ['x'] });
+    if (waiting.status === 'waiting')
+      expect(waiting.reason).toContain('raw/iris/x.csv was already used by run');
+    expect(manifests(store)).toHaveLength(1);
+    await store.upload('raw/iris/x.csv', data.x);
+    const second = await upload('raw/iris/x.csv');
+    expect(second.status).toBe('committed');
+    expect(manifests(store)).toHaveLength(2);
+    if (first.status === 'committed' && second.status === 'committed')
+      expect(second.run > first.run).toBe(true);
+  });
+
+  it('releases its claim on a new upload when the partner is used up, so it can pair later', async () => {
+    const { store, upload } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    await upload('raw/iris/y.csv');
+    const x2 = await store.upload('raw/iris/x.csv', data.x);
+    expect((await upload('raw/iris/x.csv')).status).toBe('waiting');
+    expect(await store.head(keys.inputClaim('iris', 'x', inputToken(x2)))).toBeUndefined();
+    await store.upload('raw/iris/y.csv', data.y);
+    const outcome = await upload('raw/iris/y.csv');
+    expect(outcome.status).toBe('committed');
+    if (outcome.status === 'committed') expect(outcome.manifest.inputs.x.versionId).toBe(x2.versionId);
+  });
+
+  it('re-pairs when a new settings file arrives after both inputs', async () => {
+    const { store, upload } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    await store.upload('raw/iris/sagedrop.json', '{"algorithm": "nope"}');
+    const rejected = await upload('raw/iris/sagedrop.json');
+    expect(rejected.status).toBe('rejected');
+    await store.upload('raw/iris/sagedrop.json', '{"algorithm": "xgboost"}');
+    const outcome = await upload('raw/iris/sagedrop.json');
+    expect(outcome).toMatchObject({ status: 'committed', manifest: { settings: { algorithm: 'xgboost' } } });
+  });
+
+  it('ignores keys that are not raw files', async () => {
+    const { store, upload } = setup();
+    expect(await upload('raw/iris/notes.txt')).toEqual({ status: 'ignored', key: 'raw/iris/notes.txt' });
+    expect(await upload('train/iris/r/manifest.json')).toMatchObject({ status: 'ignored' });
+    expect(store.keys()).toEqual([]);
+  });
+});
+
+describe('merge stage: run ids', () => {
+  const at = (iso: string) => new Date(iso);
+  const x = { key: 'raw/x.csv', etag: '"a"', size: 1, lastModified: at('2026-03-04T05:06:07.890Z') };
+  const y = {
+    key: 'raw/y.csv',
+    etag: '"b"',
+    size: 1,
+    lastModified: at('2026-03-04T05:06:09.000Z'),
+    versionId: 'v2',
+  };
+
+  it('derives the same id from the same inputs, with the newer upload time first', () => {
+    expect(runIdFor(x, y, undefined)).toBe(runIdFor({ ...x }, { ...y }, undefined));
+    expect(runIdFor(x, y, undefined)).toMatch(/^20260304T050609Z-[0-9a-f]{10}$/);
+  });
+
+  it('gives another id when an input or the settings file is another version', () => {
+    const base = runIdFor(x, y, undefined);
+    expect(runIdFor({ ...x, etag: '"c"' }, y, undefined)).not.toBe(base);
+    expect(runIdFor(x, { ...y, versionId: 'v3' }, undefined)).not.toBe(base);
+    expect(
+      runIdFor(x, y, { key: 'raw/sagedrop.json', etag: '"s"', size: 2, lastModified: x.lastModified }),
+    ).not.toBe(base);
+  });
+});
+
+describe('merge stage: rejection', () => {
+  const rejecting: MergeEngine = async () => {
+    throw new DatasetRejectedError(
+      'raw/iris/y.csv has 39 rows but raw/iris/x.csv has 40',
+      { file: 'raw/iris/y.csv', row: 40 },
+      'Make both files have one row per example.',
+    );
+  };
+
+  it('writes a report, notifies once and starts no run', async () => {
+    const { store, upload, notifier } = setup({ engine: rejecting });
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    const outcome = await upload('raw/iris/y.csv');
+    expect(outcome.status).toBe('rejected');
+    if (outcome.status !== 'rejected') return;
+    expect(outcome.reportKey).toBe(keys.errorReport('iris', outcome.run ?? ''));
+    const report = JSON.parse(store.text(outcome.reportKey) ?? '');
+    expect(report).toMatchObject({
+      dataset: 'iris',
+      run: outcome.run,
+      message: 'raw/iris/y.csv has 39 rows but raw/iris/x.csv has 40',
+      file: 'raw/iris/y.csv',
+      row: 40,
+      hint: 'Make both files have one row per example.',
+      inputs: { x: { key: 'raw/iris/x.csv' }, y: { key: 'raw/iris/y.csv' } },
+    });
+    await upload('raw/iris/x.csv', 'request-2');
+    expect(notifier.sent).toEqual([
+      {
+        detailType: 'Dataset Rejected',
+        detail: expect.objectContaining({
+          dataset: 'iris',
+          run: outcome.run,
+          file: 'raw/iris/y.csv',
+          row: 40,
+          reportUri: `s3://test-bucket/${outcome.reportKey}`,
+        }),
+      },
+    ]);
+    expect(manifests(store)).toEqual([]);
+    expect(store.keys().filter((k) => k.includes(`/${outcome.run}/`))).toEqual([]);
+    expect(store.versions.get('raw/iris/x.csv')).toHaveLength(1);
+  });
+
+  it('leaves no channel file behind when the engine rejects after writing rows', async () => {
+    const partial: MergeEngine = async (_x, _y, _options, open: OpenOutput) => {
+      open('train').write('1,2,3\n');
+      open('validation').write('0,1,1\n');
+      return rejecting(_x, _y, _options, open);
+    };
+    const { store, upload } = setup({ engine: partial });
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    expect((await upload('raw/iris/y.csv')).status).toBe('rejected');
+    expect(store.keys().filter((k) => k.startsWith('train/') && !k.includes('/_inputs/'))).toEqual([]);
+  });
+
+  it('rejects an invalid settings file with a report naming it', async () => {
+    const { store, upload, notifier, calls } = setup();
+    await store.upload('raw/iris/sagedrop.json', '{"role": "admin"}');
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    const outcome = await upload('raw/iris/y.csv');
+    expect(outcome.status).toBe('rejected');
+    expect(calls).toHaveLength(0);
+    if (outcome.status !== 'rejected') return;
+    const report = JSON.parse(store.text(outcome.reportKey) ?? '');
+    expect(report.file).toBe('raw/iris/sagedrop.json');
+    expect(report.message).toContain('"role" cannot be set per dataset');
+    expect(report.inputs.settings.key).toBe('raw/iris/sagedrop.json');
+    expect(notifier.sent).toHaveLength(1);
+  });
+
+  it('does not consume the inputs of a rejected run: a corrected y pairs with the same x', async () => {
+    let reject = true;
+    const sometimes: MergeEngine = (x, y, options, open) =>
+      reject ? rejecting(x, y, options, open) : engine(x, y, options, open);
+    const { store, upload } = setup({ engine: sometimes });
+    const x = await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    expect((await upload('raw/iris/y.csv')).status).toBe('rejected');
+    reject = false;
+    await store.upload('raw/iris/y.csv', data.y);
+    const outcome = await upload('raw/iris/y.csv');
+    expect(outcome.status).toBe('committed');
+    if (outcome.status === 'committed') expect(outcome.manifest.inputs.x.versionId).toBe(x.versionId);
+  });
+
+  it('picks up a corrected file uploaded while the rejected run was merging', async () => {
+    let store: MemoryStore | undefined;
+    let first = true;
+    const uploadsDuring: MergeEngine = async (x, y, options, open) => {
+      if (!first) return engine(x, y, options, open);
+      first = false;
+      await store?.upload('raw/iris/y.csv', data.y);
+      return rejecting(x, y, options, open);
+    };
+    const fixture = setup({ engine: uploadsDuring });
+    store = fixture.store;
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    const outcome = await fixture.upload('raw/iris/y.csv');
+    expect(outcome.status).toBe('committed');
+    expect(manifests(store)).toHaveLength(1);
+    expect(store.keys().filter((k) => k.startsWith('errors/'))).toHaveLength(1);
+  });
+
+  it('reports an upload into a folder that cannot be a dataset, under errors/_invalid/', async () => {
+    const { store, upload, notifier } = setup();
+    await store.upload('raw/_private/x.csv', data.x);
+    const outcome = await upload('raw/_private/x.csv');
+    expect(outcome.status).toBe('rejected');
+    if (outcome.status !== 'rejected') return;
+    expect(outcome.reportKey).toMatch(/^errors\/_invalid\/[0-9a-f]{32}\.json$/);
+    expect(outcome.message).toContain('raw/_private/x.csv');
+    expect(notifier.sent).toHaveLength(1);
+    expect(notifier.sent[0]?.detail).toMatchObject({ dataset: '_invalid', file: 'raw/_private/x.csv' });
+    expect(store.keys().filter((k) => !k.startsWith('errors/') && !k.startsWith('notifications/'))).toEqual([
+      'raw/_private/x.csv',
+    ]);
+  });
+});
+
+describe('merge stage: failures and retries', () => {
+  const crashing: MergeEngine = async (_x, _y, _options, open) => {
+    open('train').write('1,2,3\n');
+    throw new Error('Lambda ran out of memory');
+  };
+
+  it("rethrows what is not the user's fault, leaving no manifest, and a retry of the invocation completes", async () => {
+    let crash = true;
+    const flaky: MergeEngine = (x, y, options, open) =>
+      crash ? crashing(x, y, options, open) : engine(x, y, options, open);
+    const { store, upload, notifier } = setup({ engine: flaky });
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    await expect(upload('raw/iris/y.csv', 'request-1')).rejects.toThrow('out of memory');
+    expect(manifests(store)).toEqual([]);
+    expect(notifier.sent).toEqual([]);
+    crash = false;
+    expect((await upload('raw/iris/x.csv', 'request-2')).status).toBe('in-progress');
+    expect((await upload('raw/iris/y.csv', 'request-1')).status).toBe('committed');
+    expect(manifests(store)).toHaveLength(1);
+  });
+
+  it('lets another invocation take over a claim whose lease ran out', async () => {
+    let clock = Date.parse('2026-06-01T00:00:00Z');
+    let crash = true;
+    const flaky: MergeEngine = (x, y, options, open) =>
+      crash ? crashing(x, y, options, open) : engine(x, y, options, open);
+    const { store, upload } = setup({ engine: flaky, now: () => new Date(clock) });
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    await expect(upload('raw/iris/y.csv', 'request-1')).rejects.toThrow();
+    crash = false;
+    clock += CLAIM_LEASE_MS + 1000;
+    expect((await upload('raw/iris/x.csv', 'request-2')).status).toBe('committed');
+    expect(manifests(store)).toHaveLength(1);
+  });
+});
