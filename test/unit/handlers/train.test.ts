@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createTrainHandler } from '../../../handlers/train';
+import { keys } from '../../../lib/layout';
+import type { RunManifest } from '../../../lib/manifest';
+import { trainWorld } from '../stages/train-fakes';
+import { makeManifest, testConfig } from '../training-fixtures';
+
+const EVENTS = path.resolve(__dirname, '../../..', '../shared/reference/events');
+const context = { awsRequestId: 'c0ffee-1' } as Context;
+
+/** The documented S3 notification with our bucket and the given (already URL-encoded) keys. */
+function s3Event(encodedKeys: string[], bucket = testConfig.bucket): unknown {
+  const sample = JSON.parse(readFileSync(path.join(EVENTS, 's3-objectcreated-put.sample.json'), 'utf8'));
+  const record = sample.Records[0];
+  return {
+    Records: encodedKeys.map((key) => ({
+      ...record,
+      s3: {
+        ...record.s3,
+        bucket: { ...record.s3.bucket, name: bucket },
+        object: { ...record.s3.object, key },
+      },
+    })),
+  };
+}
+
+/** S3's key encoding in notifications: URL-encoded, space as `+`. */
+function encodeKey(key: string): string {
+  return key
+    .split('/')
+    .map((part) => encodeURIComponent(part).replace(/%20/g, '+'))
+    .join('/');
+}
+
+async function commit(world: ReturnType<typeof trainWorld>, manifest: RunManifest): Promise<string> {
+  const key = keys.manifest(manifest.dataset, manifest.run);
+  await world.store.put(key, JSON.stringify(manifest));
+  return key;
+}
+
+describe('train handler', () => {
+  it('starts training for a manifest from a real S3 notification, decoding the key', async () => {
+    const world = trainWorld();
+    const manifest = makeManifest({ dataset: 'my data é' });
+    const key = await commit(world, manifest);
+    const handler = createTrainHandler(() => world.deps);
+    await handler(s3Event([encodeKey(key)]), context);
+    expect(world.trainer.jobs.size).toBe(1);
+    expect(world.notifier.events.map((e) => e.detailType)).toEqual(['Training Started']);
+    expect(world.notifier.events[0]?.detail.dataset).toBe('my data é');
+  });
+
+  it('ignores keys that are not run manifests and the S3 test event', async () => {
+    const world = trainWorld();
+    const handler = createTrainHandler(() => world.deps);
+    await handler(
+      s3Event(['train/iris/r1/train/train.csv', 'raw/iris/x.csv', 'train/iris/_inputs/x/manifest.json']),
+      context,
+    );
+    const testEvent = JSON.parse(readFileSync(path.join(EVENTS, 's3-test-event.sample.json'), 'utf8'));
+    await handler(testEvent, context);
+    expect(world.trainer.calls).toBe(0);
+  });
+
+  it('skips manifests from another bucket', async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest());
+    await createTrainHandler(() => world.deps)(s3Event([key], 'someone-else'), context);
+    expect(world.trainer.calls).toBe(0);
+  });
+
+  it('starts one job for a duplicated record', async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest());
+    await createTrainHandler(() => world.deps)(s3Event([key, key]), context);
+    expect(world.trainer.jobs.size).toBe(1);
+    expect(world.notifier.events).toHaveLength(1);
+  });
+
+  it('fails the invocation when a manifest could not be handled, after trying the others', async () => {
+    const world = trainWorld();
+    const failing = await commit(world, makeManifest({ run: 'r1' }));
+    const fine = await commit(world, makeManifest({ run: 'r2' }));
+    world.trainer.failures.push(new Error('InternalFailure'));
+    const handler = createTrainHandler(() => world.deps);
+    await expect(handler(s3Event([failing, fine]), context)).rejects.toThrow('InternalFailure');
+    expect(world.trainer.jobs.size).toBe(1);
+    world.trainer.failures.push(new Error('InternalFailure'), new Error('InternalFailure'));
+    await expect(handler(s3Event([failing, fine]), context)).rejects.toThrow('2 of 2 manifests failed');
+  });
+
+  it('rejects a payload that is not an S3 notification', async () => {
+    const world = trainWorld();
+    await expect(createTrainHandler(() => world.deps)({ hello: 'world' }, context)).rejects.toThrow();
+  });
+});

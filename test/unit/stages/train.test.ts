@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/errors';
+import { keys } from '../../../lib/layout';
+import type { RunManifest } from '../../../lib/manifest';
+import { startTraining } from '../../../lib/stages/train';
+import { LABELS, makeManifest, testConfig } from '../training-fixtures';
+import { type TrainWorld, trainWorld } from './train-fakes';
+
+async function commit(world: TrainWorld, manifest: RunManifest): Promise<string> {
+  const key = keys.manifest(manifest.dataset, manifest.run);
+  await world.store.put(key, JSON.stringify(manifest));
+  return key;
+}
+
+describe('startTraining', () => {
+  it('starts the run’s job and announces it', async () => {
+    const world = trainWorld();
+    const manifest = makeManifest({ dataset: 'iris', labels: LABELS.binary });
+    const key = await commit(world, manifest);
+    const outcome = await startTraining(key, world.deps, 'req-1');
+    const job = `sagedrop-iris--${manifest.run}`;
+    expect(outcome).toEqual({ result: 'started', job });
+    expect([...world.trainer.jobs.keys()]).toEqual([job]);
+    expect(world.trainer.jobs.get(job)?.HyperParameters).toMatchObject({
+      predictor_type: 'binary_classifier',
+    });
+    expect(world.notifier.events).toEqual([
+      {
+        detailType: 'Training Started',
+        detail: {
+          schemaVersion: '1.0',
+          dataset: 'iris',
+          run: manifest.run,
+          job,
+          algorithm: 'linear-learner',
+          instanceType: 'ml.m5.large',
+          instanceCount: 1,
+          manifestUri: `s3://${testConfig.bucket}/${key}`,
+        },
+      },
+    ]);
+    expect(world.logs.find((l) => l.message === 'training started')).toMatchObject({
+      dataset: 'iris',
+      run: manifest.run,
+      job,
+    });
+  });
+
+  it('starts one job and sends one notification when the same event comes twice', async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest());
+    const first = await startTraining(key, world.deps, 'req-1');
+    const second = await startTraining(key, world.deps, 'req-2');
+    expect(first.result).toBe('started');
+    expect(second.result).toBe('already-exists');
+    expect(world.trainer.jobs.size).toBe(1);
+    expect(world.trainer.calls).toBe(2);
+    expect(world.notifier.events).toHaveLength(1);
+  });
+
+  it('starts one job when two deliveries of the manifest run at once', async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest({ dataset: 'Données clients' }));
+    const outcomes = await Promise.all([
+      startTraining(key, world.deps, 'req-1'),
+      startTraining(key, world.deps, 'req-2'),
+    ]);
+    expect(outcomes.map((o) => o.result).sort()).toEqual(['already-exists', 'started']);
+    expect(world.trainer.jobs.size).toBe(1);
+    expect(world.notifier.events.filter((e) => e.detailType === 'Training Started')).toHaveLength(1);
+  });
+
+  it('still announces a job whose first invocation crashed after creating it', async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest());
+    world.notifier.failures.push(new Error('SNS unavailable'));
+    await expect(startTraining(key, world.deps, 'req-1')).rejects.toThrow('SNS unavailable');
+    expect(world.trainer.jobs.size).toBe(1);
+    expect(world.notifier.events).toHaveLength(0);
+    const retry = await startTraining(key, world.deps, 'req-1');
+    expect(retry.result).toBe('already-exists');
+    expect(world.notifier.events.map((e) => e.detailType)).toEqual(['Training Started']);
+  });
+
+  it('ends with a "failed to start" notification naming the quota, without an error, when a quota is used up', async () => {
+    const world = trainWorld();
+    const manifest = makeManifest({ settings: { instanceType: 'ml.p3.2xlarge' } });
+    const key = await commit(world, manifest);
+    const quota = "The account-level service limit 'ml.p3.2xlarge for training job usage' is 0 Instances";
+    world.trainer.failures.push(new TrainingQuotaError(quota), new TrainingQuotaError(quota));
+    const outcome = await startTraining(key, world.deps, 'req-1');
+    expect(outcome.result).toBe('not-started');
+    await startTraining(key, world.deps, 'req-2');
+    expect(world.notifier.events).toHaveLength(1);
+    const event = world.notifier.events[0];
+    expect(event?.detailType).toBe('Training Failed To Start');
+    expect(event?.detail).toMatchObject({
+      dataset: manifest.dataset,
+      run: manifest.run,
+      job: `sagedrop-iris--${manifest.run}`,
+    });
+    const detail = event?.detail as { reason: string; hint: string };
+    expect(detail.reason).toContain("'ml.p3.2xlarge for training job usage'");
+    expect(detail.hint).toMatch(
+      /Request a quota increase .* or choose another "instanceType" .* raw\/iris\/sagedrop.json/,
+    );
+    expect(world.trainer.jobs.size).toBe(0);
+  });
+
+  it('tells the user which file to fix when the run cannot be trained as configured', async () => {
+    const world = trainWorld();
+    const manifest = makeManifest({
+      dataset: 'shops',
+      settings: { algorithm: 'kmeans', hyperparameters: {} },
+    });
+    const key = await commit(world, manifest);
+    const outcome = await startTraining(key, world.deps, 'req-1');
+    expect(outcome.result).toBe('not-started');
+    expect(world.trainer.calls).toBe(0);
+    expect(world.notifier.events).toHaveLength(1);
+    expect(world.notifier.events[0]).toMatchObject({
+      detailType: 'Training Failed To Start',
+      detail: { reason: expect.stringContaining('"hyperparameters": {"k": N} in raw/shops/sagedrop.json') },
+    });
+  });
+
+  it('refuses a custom image recorded in a manifest when the stack no longer allows them', async () => {
+    const config = { ...testConfig, defaults: { ...testConfig.defaults, allowCustomImages: false } };
+    const world = trainWorld(config);
+    const manifest = makeManifest({
+      settings: { algorithm: 'custom', trainingImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mine:1' },
+    });
+    const key = await commit(world, manifest);
+    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'not-started' });
+    expect(world.trainer.calls).toBe(0);
+    expect(world.notifier.events[0]?.detail).toMatchObject({
+      reason: expect.stringContaining('allowCustomImages'),
+    });
+  });
+
+  it('notifies and rethrows when SageMaker rejects the request as invalid', async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest());
+    world.trainer.failures.push(new TrainingRequestRejectedError('Value ml.m5.larg is not valid'));
+    await expect(startTraining(key, world.deps, 'req-1')).rejects.toBeInstanceOf(
+      TrainingRequestRejectedError,
+    );
+    expect(world.notifier.events[0]).toMatchObject({
+      detailType: 'Training Failed To Start',
+      detail: { reason: 'Value ml.m5.larg is not valid' },
+    });
+  });
+
+  it('rethrows any other failure without notifying, so Lambda retries', async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest());
+    world.trainer.failures.push(new Error('InternalFailure'));
+    await expect(startTraining(key, world.deps, 'req-1')).rejects.toThrow('InternalFailure');
+    expect(world.notifier.events).toHaveLength(0);
+    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'started' });
+  });
+
+  it('logs and skips a manifest that is not valid, without training or retrying', async () => {
+    const world = trainWorld();
+    const key = keys.manifest('iris', 'r1');
+    await world.store.put(key, JSON.stringify({ ...makeManifest({ run: 'r1' }), featureCount: 0 }));
+    const outcome = await startTraining(key, world.deps, 'req-1');
+    expect(outcome).toMatchObject({ result: 'ignored', reason: expect.stringContaining('featureCount') });
+    expect(world.logs.find((l) => l.level === 'error')).toMatchObject({ message: 'invalid manifest', key });
+    await world.store.put(key, '{"schemaVersion": ');
+    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'ignored' });
+    expect(world.trainer.calls).toBe(0);
+    expect(world.notifier.events).toHaveLength(0);
+  });
+
+  it('skips a manifest that names another run than its key, a missing manifest and other keys', async () => {
+    const world = trainWorld();
+    const manifest = makeManifest({ run: 'r1' });
+    await world.store.put(keys.manifest('iris', 'r2'), JSON.stringify(manifest));
+    await expect(startTraining(keys.manifest('iris', 'r2'), world.deps, 'a')).resolves.toMatchObject({
+      result: 'ignored',
+    });
+    await expect(startTraining(keys.manifest('iris', 'r3'), world.deps, 'a')).resolves.toMatchObject({
+      result: 'ignored',
+    });
+    await expect(startTraining('raw/iris/x.csv', world.deps, 'a')).resolves.toMatchObject({
+      result: 'ignored',
+    });
+    expect(world.trainer.calls).toBe(0);
+  });
+});
