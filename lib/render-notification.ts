@@ -1,4 +1,5 @@
 import { TRAINING_LOG_GROUP } from './failure-advice';
+import { keys } from './layout';
 import type {
   FinishedDetail,
   NotStartedDetail,
@@ -50,6 +51,22 @@ export function formatDuration(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** `text` wrapped at 76 columns, each line indented by `indent`. */
+export function wrap(text: string, indent = '  '): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > 76) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(indent + line);
+  return lines;
 }
 
 /** `label:  value` lines, aligned, skipping missing values. */
@@ -109,8 +126,9 @@ function renderCompleted(d: FinishedDetail): string[] {
     );
   }
   lines.push(
-    `  - catalog/${d.dataset}/latest.json names the newest model of the dataset.`,
-    '  - To train again with other settings, edit sagedrop.json next to x.csv and y.csv and upload the files again.',
+    `  - ${keys.catalogLatest(d.dataset)} names the newest model of the dataset.`,
+    `  - To train with other settings, edit ${keys.raw(d.dataset, 'settings')}`,
+    '    and upload x.csv and y.csv again.',
   );
   return lines;
 }
@@ -132,7 +150,7 @@ function renderUnfinished(d: FinishedDetail, outcome: string): string[] {
       ['Partial model', d.modelArtifact],
     ]),
   ];
-  if (d.hint) lines.push('', 'What to do:', `  ${d.hint}`);
+  if (d.hint) lines.push('', 'What to do:', ...wrap(d.hint));
   const time = timeLine(d);
   if (time) lines.push('', time);
   lines.push('', logsLine(d.job));
@@ -158,7 +176,7 @@ function renderRejected(d: RejectedDetail): string[] {
     ]),
     '',
     'What to do:',
-    `  ${d.hint}`,
+    ...wrap(d.hint),
     '',
     'The uploaded files stay where they are. Upload corrected x.csv and y.csv to start again.',
   ];
@@ -191,7 +209,7 @@ function renderNotStarted(d: NotStartedDetail): string[] {
     ]),
     '',
     'What to do:',
-    `  ${d.hint}`,
+    ...wrap(d.hint),
   ];
 }
 
