@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import { type RunManifest, runManifestSchema } from '../manifest';
 import { type NotStartedDetail, SCHEMA_VERSION, type StartedDetail } from '../notifications';
 import { notifyOnce } from '../notify-once';
-import { buildTrainingRequest } from '../training-request';
+import { buildTrainingRequest, type TrainingPlan } from '../training-request';
 
 /** How a manifest ended up: only `started` and `already-exists` mean a job is running. */
 export type TrainingOutcome =
@@ -104,7 +104,7 @@ export async function startTraining(
   const job = trainingJobName(deps.config.jobPrefix, manifest.dataset, manifest.run);
   const jobLog = log.child({ job });
   const settingsFile = keys.raw(manifest.dataset, 'settings');
-  let plan: ReturnType<typeof buildTrainingRequest>;
+  let plan: TrainingPlan;
   try {
     plan = buildTrainingRequest(manifest, deps.config);
   } catch (error) {
