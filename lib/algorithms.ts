@@ -118,15 +118,28 @@ function classificationOf(run: RunFacts, setting: string): LabelKind {
   return kind;
 }
 
-function classesFor(run: RunFacts, setting: string, key: string): string {
+function classesFor(run: RunFacts, setting: string, key: string, minClasses: number): string {
   const kind = classifyLabels(run.labels);
-  if (kind.kind === 'multiclass') return String(kind.classes);
-  if (kind.kind === 'binary' && kind.values[0] === 0 && kind.values[1] === 1) return '2';
-  throw new TrainingConfigError(
-    `${setting} is a multiclass objective but the labels in y.csv are not classes 0..N-1, so the number of ` +
-      `classes cannot be derived: put "hyperparameters": {"${key}": N} in ${settingsFile(run)}, ` +
-      'with labels numbered 0..N-1.',
-  );
+  const classes =
+    kind.kind === 'multiclass'
+      ? kind.classes
+      : kind.kind === 'binary' && kind.values[0] === 0 && kind.values[1] === 1
+        ? 2
+        : undefined;
+  if (classes === undefined) {
+    throw new TrainingConfigError(
+      `${setting} is a multiclass objective but the labels in y.csv are not classes 0..N-1, so the number of ` +
+        `classes cannot be derived: put "hyperparameters": {"${key}": N} in ${settingsFile(run)}, ` +
+        'with labels numbered 0..N-1.',
+    );
+  }
+  if (classes < minClasses) {
+    throw new TrainingConfigError(
+      `${setting} needs at least ${minClasses} classes but y.csv has only 0 and 1: use the binary ` +
+        `objective instead (or remove it from ${settingsFile(run)} to let sagedrop choose).`,
+    );
+  }
+  return String(classes);
 }
 
 function kmeansHyperparameters(run: RunFacts, user: Record<string, string>): Record<string, string> {
@@ -163,7 +176,7 @@ function linearLearnerHyperparameters(run: RunFacts, user: Record<string, string
       derived.num_classes = String(kind.classes);
     } else derived.predictor_type = 'regressor';
   } else if (predictorType === 'multiclass_classifier' && user.num_classes === undefined) {
-    derived.num_classes = classesFor(run, '"predictor_type": "multiclass_classifier"', 'num_classes');
+    derived.num_classes = classesFor(run, '"predictor_type": "multiclass_classifier"', 'num_classes', 3);
   }
   return { ...derived, ...user };
 }
@@ -179,7 +192,7 @@ function xgboostHyperparameters(run: RunFacts, user: Record<string, string>): Re
       derived.num_class = String(kind.classes);
     } else derived.objective = 'reg:squarederror';
   } else if (objective.startsWith('multi:') && user.num_class === undefined) {
-    derived.num_class = classesFor(run, `"objective": "${objective}"`, 'num_class');
+    derived.num_class = classesFor(run, `"objective": "${objective}"`, 'num_class', 2);
   }
   return { ...derived, ...user };
 }

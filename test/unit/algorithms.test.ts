@@ -134,6 +134,19 @@ describe('deriveHyperparameters', () => {
     ).toThrow(/"hyperparameters": \{"num_class": N\} in raw\/iris\/sagedrop.json/);
   });
 
+  it('refuses a linear-learner multiclass objective for 0/1 labels, which SageMaker needs 3 classes for', () => {
+    expect(() =>
+      deriveHyperparameters('linear-learner', run(LABELS.binary), {
+        predictor_type: 'multiclass_classifier',
+      }),
+    ).toThrow(/needs at least 3 classes but y.csv has only 0 and 1/);
+    expect(
+      deriveHyperparameters('xgboost', run(LABELS.binary), { objective: 'multi:softprob' }),
+    ).toMatchObject({
+      num_class: '2',
+    });
+  });
+
   it('does not check labels the user has already chosen an objective for', () => {
     expect(
       deriveHyperparameters('linear-learner', run(labels(['1', '2'])), { predictor_type: 'regressor' }),
