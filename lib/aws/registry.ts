@@ -85,7 +85,7 @@ export function createSageMakerRegistry(client: SageMakerClient): ModelRegistry 
             CustomerMetadataProperties: safeRecord(input.tags),
           }),
         );
-        if (!response.ModelPackageArn) throw new Error('the response has no ModelPackageArn');
+        if (!response?.ModelPackageArn) throw new Error('the response has no ModelPackageArn');
         return response.ModelPackageArn;
       } catch (error) {
         // The group may have been deleted since: the retry creates it again.

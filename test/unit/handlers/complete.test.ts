@@ -1,0 +1,73 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createCompleteHandler } from '../../../handlers/complete';
+import { TrainingJobEventError } from '../../../lib/events/sagemaker';
+import { keys } from '../../../lib/layout';
+import { describeJob, jobName, setup, sharedEvent } from '../stages/complete-fixtures';
+
+const JOB = jobName('iris', 'r1');
+const context = (id: string) => ({ awsRequestId: id }) as Context;
+
+/** The documented sample event, renamed to a job of this stack. */
+function sampleFor(job: string) {
+  const sample = sharedEvent('sagemaker-training-job-state-change.sample.json');
+  return { ...sample, detail: { ...(sample.detail as Record<string, unknown>), TrainingJobName: job } };
+}
+
+describe('complete handler', () => {
+  it('catalogs and notifies for the documented sample event of one of its jobs', async () => {
+    const { store, notifier, deps } = await setup([describeJob()]);
+    const handler = createCompleteHandler(() => deps);
+    const result = await handler(sampleFor(JOB), context('req-1'));
+    expect(result).toMatchObject({ outcome: 'cataloged', dataset: 'iris', run: 'r1', entryCreated: true });
+    expect(store.text(keys.catalogEntry('iris', JOB))).toBeDefined();
+    expect(store.text(keys.catalogLatest('iris'))).toContain(JOB);
+    expect(notifier.sent.map((e) => e.detailType)).toEqual(['Training Completed']);
+  });
+
+  it('uses the request id as the notification owner, so a redelivery notifies nobody twice', async () => {
+    const { notifier, deps } = await setup([describeJob()]);
+    const handler = createCompleteHandler(() => deps);
+    await handler(sampleFor(JOB), context('req-1'));
+    await handler(sampleFor(JOB), context('req-2'));
+    expect(notifier.sent).toHaveLength(1);
+    const record = JSON.parse(
+      (await deps.store.getText(keys.notification('iris', `finished-${JOB}`))) ?? '{}',
+    );
+    expect(record).toMatchObject({ state: 'sent', owner: 'req-1' });
+  });
+
+  it('returns without side effects for the sample as published (a job of no stack)', async () => {
+    const { store, notifier, deps } = await setup([describeJob()]);
+    const handler = createCompleteHandler(() => deps);
+    const result = await handler(
+      sharedEvent('sagemaker-training-job-state-change.sample.json'),
+      context('r'),
+    );
+    expect(result.outcome).toBe('ignored');
+    expect(store.keys().some((k) => k.startsWith('catalog/'))).toBe(false);
+    expect(notifier.sent).toEqual([]);
+  });
+
+  it('fails on an event that is not a training job state change, so it is not lost', async () => {
+    const { deps } = await setup([]);
+    const handler = createCompleteHandler(() => deps);
+    await expect(handler(sharedEvent('s3-test-event.sample.json'), context('r'))).rejects.toBeInstanceOf(
+      TrainingJobEventError,
+    );
+  });
+
+  it('rethrows what should be retried', async () => {
+    const { deps } = await setup([describeJob()]);
+    const handler = createCompleteHandler(() => ({
+      ...deps,
+      trainer: {
+        ...deps.trainer,
+        async describeTrainingJob() {
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        },
+      },
+    }));
+    await expect(handler(sampleFor(JOB), context('r'))).rejects.toThrow(/Rate exceeded/);
+  });
+});
