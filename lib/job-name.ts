@@ -11,6 +11,9 @@ const HASH_SEPARATOR = '---';
 export const MAX_JOB_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - HASH_SEPARATOR.length - HASH_LENGTH;
 
 const READABLE_PART = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** The merge's run ids (`20260101T000002Z-ebf17e02ab`): T and Z are their only capitals, so lower-casing loses nothing. */
+const MERGE_RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]+$/;
+const LOWERED_MERGE_RUN_ID = /^\d{8}t\d{6}z-[0-9a-f]+$/;
 
 /** Why `prefix` cannot start this stack's job names, or `undefined` when it can. */
 export function jobPrefixProblem(prefix: string): string | undefined {
@@ -42,12 +45,24 @@ function shortHash(dataset: string, run: string): string {
 }
 
 /**
+ * The run as it appears in an unhashed name, or `undefined` when it must be
+ * hashed. One-to-one: a lower-cased merge run id never equals a run that is
+ * already in that lower-case form, because such runs are hashed.
+ */
+function plainRun(run: string): string | undefined {
+  if (MERGE_RUN_ID.test(run)) return run.toLowerCase();
+  if (READABLE_PART.test(run) && !LOWERED_MERGE_RUN_ID.test(run)) return run;
+  return undefined;
+}
+
+/**
  * The training job name of a run: `<prefix>-<dataset>--<run>` when both are
- * already lower-case letters, digits and single hyphens and the whole fits in
- * 63 characters, otherwise `<prefix>-<readable, cut>---<hash>` with a hash of
+ * already lower-case letters, digits and single hyphens (a merge run id is
+ * lower-cased) and the whole fits in 63 characters, otherwise `<prefix>-<readable, cut>---<hash>` with a hash of
  * the exact (dataset, run). Deterministic, so a duplicate delivery of the same
  * manifest asks for the same name and SageMaker's `ResourceInUse` makes it a
- * no-op. Distinct (dataset, run) pairs never share a name, even ignoring case:
+ * no-op. Distinct (dataset, run) pairs never share a name, even ignoring case
+ * (SageMaker treats names that differ only in case as the same job):
  * unhashed names have exactly one `--` after the prefix, hashed ones `---`.
  * Always starts with `<prefix>-`, which the EventBridge rule filters on.
  * Throws `ConfigError` for a prefix that cannot start a job name.
@@ -55,9 +70,10 @@ function shortHash(dataset: string, run: string): string {
 export function trainingJobName(prefix: string, dataset: string, run: string): string {
   const problem = jobPrefixProblem(prefix);
   if (problem) throw new ConfigError(problem);
-  const plain = `${prefix}-${dataset}--${run}`;
-  if (READABLE_PART.test(dataset) && READABLE_PART.test(run) && plain.length <= MAX_JOB_NAME_LENGTH) {
-    return plain;
+  const runPart = plainRun(run);
+  if (runPart !== undefined && READABLE_PART.test(dataset)) {
+    const plain = `${prefix}-${dataset}--${runPart}`;
+    if (plain.length <= MAX_JOB_NAME_LENGTH) return plain;
   }
   const hash = shortHash(dataset, run);
   const room = MAX_JOB_NAME_LENGTH - prefix.length - 1 - HASH_SEPARATOR.length - HASH_LENGTH;

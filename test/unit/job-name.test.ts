@@ -29,6 +29,12 @@ const datasets = fc.oneof(
 );
 const runs = fc.oneof(
   fc.stringMatching(/^[a-z0-9]{1,12}(-[a-z0-9]{1,12}){0,2}$/),
+  fc.stringMatching(/^\d{8}[Tt]\d{6}[Zz]-[0-9a-fA-F]{10}$/),
+  fc.constantFrom(
+    '20260101T000002Z-ebf17e02ab',
+    '20260101t000002z-ebf17e02ab',
+    '20260101T000002Z-EBF17E02AB',
+  ),
   fc.string({ minLength: 1, maxLength: 40 }),
 );
 
@@ -87,6 +93,15 @@ describe('trainingJobName', () => {
 
   it('reads as prefix, dataset and run when they are already simple', () => {
     expect(trainingJobName('sagedrop', 'iris', '20260101-3f2a')).toBe('sagedrop-iris--20260101-3f2a');
+  });
+
+  it("keeps the merge's run ids readable, lower-cased, and hashes look-alikes", () => {
+    expect(trainingJobName('sagedrop-dev', 'iris', '20260101T000002Z-ebf17e02ab')).toBe(
+      'sagedrop-dev-iris--20260101t000002z-ebf17e02ab',
+    );
+    expect(trainingJobName('sagedrop-dev', 'iris', '20260101t000002z-ebf17e02ab')).toMatch(
+      /---[a-z0-9]{13}$/,
+    );
   });
 
   it('keeps a readable part and adds a hash when it had to change or cut the name', () => {
