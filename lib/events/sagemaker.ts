@@ -5,7 +5,11 @@ export const TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /** Tag keys the train stage puts on every job it starts. */
-export const JOB_TAGS = { dataset: 'sagedrop:dataset', run: 'sagedrop:run' } as const;
+export const JOB_TAGS = {
+  dataset: 'sagedrop:dataset',
+  run: 'sagedrop:run',
+  stack: 'sagedrop:stack',
+} as const;
 
 /** The payload is not a "SageMaker Training Job State Change" event. Not retryable. */
 export class TrainingJobEventError extends Error {

@@ -59,12 +59,14 @@ const usableName = (name: string | undefined) =>
 /**
  * Which dataset and run a job trained on: from the `train` channel's S3 URI
  * (authoritative, the train stage built it) or else from the job's tags,
- * whose values SageMaker may have required to be sanitised.
+ * whose values SageMaker may have required to be sanitised. `undefined` for
+ * a job whose data lives in another bucket: another stack whose job prefix
+ * merely starts like this one's.
  */
 function locateRun(bucket: string, job: FinishedJob, change: TrainingJobStateChange): RunOrigin | undefined {
   const uri = job.trainChannelUri ?? change.trainChannelUri;
   const channel = uri ? parseChannelUri(uri) : undefined;
-  if (channel && channel.bucket === bucket) return { dataset: channel.dataset, run: channel.run };
+  if (channel) return channel.bucket === bucket ? { dataset: channel.dataset, run: channel.run } : undefined;
   const dataset = change.tags[JOB_TAGS.dataset];
   if (!usableName(dataset) || dataset === undefined) return undefined;
   const run = change.tags[JOB_TAGS.run];
@@ -217,10 +219,16 @@ export async function completeTrainingJob(
       describedStatus: job.status,
     });
   }
-  const origin = locateRun(config.bucket, job, change);
+  const stack = change.tags[JOB_TAGS.stack];
+  const origin =
+    stack === undefined || stack === config.stackName ? locateRun(config.bucket, job, change) : undefined;
   if (!origin) {
-    logger.warn('job without a dataset ignored', { job: name, tags: change.tags });
-    return { outcome: 'ignored', job: name, reason: 'neither its train channel nor its tags name a dataset' };
+    logger.warn('job without a dataset of this stack ignored', { job: name, tags: change.tags, stack });
+    return {
+      outcome: 'ignored',
+      job: name,
+      reason: `neither its train channel nor its tags name a dataset in bucket ${config.bucket}`,
+    };
   }
   const log = logger.child({ dataset: origin.dataset, run: origin.run, job: name });
   let entry = await readCatalogEntry(store, origin.dataset, name);

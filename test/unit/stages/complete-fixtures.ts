@@ -180,7 +180,11 @@ export function stateChangeEvent(
   };
   const channel = description.InputDataConfig?.[0]?.DataSource?.S3DataSource?.S3Uri ?? '';
   const parts = channel.split('/');
-  const tags = { 'sagedrop:dataset': parts[4] ?? '', 'sagedrop:run': parts[5] ?? '' };
+  const tags = {
+    'sagedrop:dataset': parts[4] ?? '',
+    'sagedrop:run': parts[5] ?? '',
+    'sagedrop:stack': config.stackName,
+  };
   return {
     version: '0',
     id: 'e1',

@@ -179,6 +179,27 @@ describe('completeTrainingJob', () => {
     expect(notifier.sent).toEqual([]);
   });
 
+  it('ignores jobs of a stack whose prefix merely extends this one (other bucket or stack tag)', async () => {
+    const other = describeJob({ job: `${PREFIX}-x-iris--r1` });
+    const channel = other.InputDataConfig?.[0]?.DataSource?.S3DataSource;
+    if (channel) channel.S3Uri = 's3://other-stack-bucket/train/iris/r1/train/';
+    const tagged = describeJob({ run: 'r2' });
+    const { store, notifier, deps } = await setup([other, tagged]);
+    const byStack = stateChangeEvent(tagged);
+    byStack.detail.Tags = {
+      'sagedrop:dataset': 'iris',
+      'sagedrop:run': 'r2',
+      'sagedrop:stack': 'sagedrop-dev-x',
+    };
+    const results = [
+      await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(other)), 'req-1'),
+      await completeTrainingJob(deps, parseTrainingJobEvent(byStack), 'req-2'),
+    ];
+    expect(results.map((r) => r.outcome)).toEqual(['ignored', 'ignored']);
+    expect(store.keys().filter((k) => k.startsWith('catalog/'))).toEqual([]);
+    expect(notifier.sent).toEqual([]);
+  });
+
   it('ignores events of non-terminal states', async () => {
     const job = describeJob({ status: 'InProgress' });
     const { trainer, notifier, deps } = await setup([job]);
