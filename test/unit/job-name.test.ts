@@ -64,6 +64,29 @@ describe('trainingJobName', () => {
     );
   });
 
+  it('never gives the same name to runs or datasets that differ only in case or separators', () => {
+    const variants = (text: string) => [
+      text,
+      text.toLowerCase(),
+      text.toUpperCase(),
+      text.replace(/-/g, ' '),
+    ];
+    fc.assert(
+      fc.property(prefixes, datasets, runs, (prefix, dataset, run) => {
+        const pairs = new Set<string>();
+        const names = new Set<string>();
+        for (const d of variants(dataset)) {
+          for (const r of variants(run)) {
+            pairs.add(JSON.stringify([d, r]));
+            names.add(trainingJobName(prefix, d, r).toLowerCase());
+          }
+        }
+        expect(names.size).toBe(pairs.size);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('keeps names apart that only differ where sanitising or cutting would merge them', () => {
     const long = 'x'.repeat(100);
     const datasets = [
