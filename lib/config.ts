@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import { jobPrefixProblem } from './job-name';
 import { BUILT_IN_ALGORITHMS, type BuiltInAlgorithm, type SettingsDefaults } from './settings';
 
 /** Everything a function needs from its environment, read and validated once. */
@@ -90,6 +91,8 @@ export function loadConfig(env: Env = process.env): Config {
       ? logLevel
       : 'info') as Config['logLevel'],
   };
+  const prefixProblem = config.jobPrefix ? jobPrefixProblem(config.jobPrefix) : undefined;
+  if (prefixProblem) problems.push(prefixProblem);
   if (problems.length > 0) throw new ConfigError(`Invalid function environment: ${problems.join('; ')}`);
   return config;
 }
