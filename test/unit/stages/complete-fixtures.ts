@@ -180,7 +180,7 @@ export function stateChangeEvent(
   };
   const channel = description.InputDataConfig?.[0]?.DataSource?.S3DataSource?.S3Uri ?? '';
   const parts = channel.split('/');
-  const tags = {
+  const tags: Record<string, string> = {
     'sagedrop:dataset': parts[4] ?? '',
     'sagedrop:run': parts[5] ?? '',
     'sagedrop:stack': config.stackName,
@@ -203,7 +203,9 @@ export function stateChangeEvent(
       LastModifiedTime: time(description.LastModifiedTime),
       SecondaryStatusTransitions: [],
       FinalMetricDataList: [],
-      Tags: shape.tags === 'list' ? Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) : tags,
+      Tags: (shape.tags === 'list' ? Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) : tags) as
+        | Record<string, string>
+        | { Key: string; Value: string }[],
     },
   };
 }
