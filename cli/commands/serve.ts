@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+import { startLocalStack } from '../../lib/local/runtime';
+import { LOCAL_CREDENTIALS } from '../../lib/local/s3-server';
+import type { Command } from '../command';
+import { parseOptions, parsePort } from './cli-options';
+import { createProgressPrinter } from './local-progress';
+
+const usage = `usage: sagedrop serve [--port P] [--dir DIR]
+
+Runs the local stack until interrupted (Ctrl-C): an S3-compatible endpoint on
+127.0.0.1 that any S3 client can use, and the pipeline (merge, local
+training, catalog, notifications) on every upload, as the deployed stack runs
+it. Notifications are printed as the email would read.
+
+options:
+  --port P    the port to listen on (default: a free port)
+  --dir DIR   where the bucket lives (default: ./.sagedrop); kept between runs
+
+Credentials for the endpoint: access key ${LOCAL_CREDENTIALS.accessKeyId}, secret ${LOCAL_CREDENTIALS.secretAccessKey}, any region,
+path-style addressing. With the AWS CLI:
+  AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} \\
+    aws --endpoint-url http://127.0.0.1:P s3 cp x.csv s3://sagedrop-local/raw/mydata/x.csv
+or: sagedrop upload x.csv y.csv --bucket sagedrop-local --dataset mydata --endpoint http://127.0.0.1:P`;
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function interrupted(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(signal);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run a local S3 endpoint and the pipeline on every upload, until Ctrl-C',
+  usage,
+  async run(argv, io) {
+    const { values } = parseOptions('serve', argv, { port: { type: 'string' }, dir: { type: 'string' } });
+    const port = parsePort(values.port);
+    const dir = resolve(values.dir ?? '.sagedrop');
+    const printer = createProgressPrinter(io, { showUploads: true });
+    const stack = await startLocalStack({ dir: resolve(dir, 's3'), port: port ?? 0, onStep: printer.onStep });
+    printer.attach(stack);
+    const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
+    io.out(
+      [
+        `sagedrop serving bucket ${stack.bucket} at ${stack.endpoint} (state in ${dir})`,
+        `credentials: access key ${accessKeyId}, secret ${secretAccessKey}; path-style URLs`,
+        'upload a pair to start a run, e.g.:',
+        `  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws --endpoint-url ${stack.endpoint} s3 cp x.csv s3://${stack.bucket}/raw/mydata/x.csv`,
+        `  AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws --endpoint-url ${stack.endpoint} s3 cp y.csv s3://${stack.bucket}/raw/mydata/y.csv`,
+        `  sagedrop upload x.csv y.csv --bucket ${stack.bucket} --dataset mydata --endpoint ${stack.endpoint}`,
+        `  sagedrop status --bucket ${stack.bucket} --endpoint ${stack.endpoint}`,
+        'Ctrl-C stops.',
+      ].join('\n'),
+    );
+    const signal = await interrupted();
+    io.out(`${signal}: finishing running work and stopping`);
+    await stack.waitForIdle();
+    await printer.flush();
+    await stack.stop();
+    return 0;
+  },
+};

@@ -1,0 +1,178 @@
+import { mkdir } from 'node:fs/promises';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createCompleteHandler } from '../../handlers/complete';
+import { createMergeHandler } from '../../handlers/merge';
+import { createTrainHandler } from '../../handlers/train';
+import { type Config, readDefaults } from '../config';
+import type { Deps } from '../deps';
+import { decodeS3Key } from '../events/s3';
+import { type Logger, silentLogger } from '../logger';
+import type { ObjectStore } from '../ports';
+import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../triggers';
+import { type AttemptFailure, createInvoker, type FailedInvocation, type LambdaHandler } from './invoker';
+import { createLocalStore } from './local-store';
+import { createLocalNotifier, type LocalNotification } from './notifier';
+import { type LocalS3, type S3Notification, startLocalS3 } from './s3-server';
+import { createLocalTrainer, type LocalTrainer } from './trainer';
+import type { TrainingStateChangeEvent } from './training-event';
+
+/** The execution role local jobs "run as": a fixed, obviously local ARN (nothing assumes it). */
+export const LOCAL_ROLE_ARN = 'arn:aws:iam::000000000000:role/sagedrop-local';
+export const LOCAL_JOB_PREFIX = 'sagedrop-local';
+const LOCAL_REGION = 'us-east-1';
+
+/** Something that happened in the local pipeline, for progress output. */
+export type LocalStep =
+  | { kind: 'object-created'; key: string; functions: string[] }
+  | { kind: 'training-state'; event: TrainingStateChangeEvent; routedToComplete: boolean }
+  | { kind: 'notification'; notification: LocalNotification }
+  | { kind: 'invocation-failed'; failure: AttemptFailure };
+
+export interface LocalStackOptions {
+  /** Where the S3 server keeps the bucket (kept across runs: `serve` and `local` reuse it). */
+  dir: string;
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** The handlers' JSON log lines; silent by default. */
+  logger?: Logger;
+  onNotification?: (notification: LocalNotification) => void;
+  onStep?: (step: LocalStep) => void;
+  /** Lambda retries failed asynchronous invocations twice; tests may shorten the wait. */
+  retryDelayMs?: number;
+}
+
+export interface LocalStack {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  s3: LocalS3;
+  client: S3Client;
+  store: ObjectStore;
+  trainer: LocalTrainer;
+  config: Config;
+  /** Notifications sent so far, as the SNS email would read. */
+  notifications: LocalNotification[];
+  /** Invocations that failed every attempt: the on-failure queue. */
+  failures: FailedInvocation[];
+  /** Resolves once no invocation is queued or running, no training runs, and no event is in flight. */
+  waitForIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The configuration the functions get in local mode: the stack defaults, a local bucket and job prefix. */
+export function localConfig(bucket: string, logLevel: Config['logLevel'] = 'info'): Config {
+  return {
+    region: LOCAL_REGION,
+    bucket,
+    jobPrefix: LOCAL_JOB_PREFIX,
+    stackName: 'sagedrop-local',
+    sagemakerRoleArn: LOCAL_ROLE_ARN,
+    topicArn: `arn:aws:sns:${LOCAL_REGION}:000000000000:sagedrop-local`,
+    eventBusName: 'default',
+    registerModels: false,
+    defaults: readDefaults({}),
+    logLevel,
+  };
+}
+
+/** Lets events delivered "after the response" (setImmediate, timers) land before checking for quiet. */
+const SETTLE_MS = 30;
+
+/**
+ * The whole pipeline on this machine: an S3 server on loopback, the three
+ * handlers wired to it exactly as serverless.yml wires them on AWS (same S3
+ * filters, same EventBridge pattern), Lambda-style asynchronous invocation
+ * with retries, and the local trainer in place of SageMaker.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  await mkdir(options.dir, { recursive: true });
+  const logger = options.logger ?? silentLogger;
+  const step = options.onStep ?? (() => {});
+  const s3 = await startLocalS3({
+    dir: options.dir,
+    port: options.port ?? 0,
+    region: LOCAL_REGION,
+    onListenerError: (error) => logger.error('local S3 notification failed', { error }),
+  });
+  const client = new S3Client(s3.clientConfig);
+  const store = createLocalStore(client, s3.bucket);
+  const config = localConfig(s3.bucket);
+  const notifier = createLocalNotifier((notification) => {
+    step({ kind: 'notification', notification });
+    options.onNotification?.(notification);
+  });
+  const invoker = createInvoker({
+    region: LOCAL_REGION,
+    retryDelayMs: options.retryDelayMs ?? 200,
+    onAttemptFailed: (failure) => step({ kind: 'invocation-failed', failure }),
+  });
+  const pattern = trainingJobPattern(config.jobPrefix);
+  let completeHandler: LambdaHandler | undefined;
+  const trainer = createLocalTrainer({
+    store,
+    bucket: s3.bucket,
+    region: LOCAL_REGION,
+    logger: logger.child({ function: 'trainer' }),
+    onStateChange: (event) => {
+      // EventBridge delivers JSON: nothing but what survives serialisation reaches the function.
+      const delivered = JSON.parse(JSON.stringify(event)) as TrainingStateChangeEvent;
+      const routed = matchesEventPattern(pattern, delivered);
+      step({ kind: 'training-state', event: delivered, routedToComplete: routed });
+      if (routed && completeHandler) invoker.invoke('complete', completeHandler, delivered);
+    },
+  });
+  const deps = (fn: string): Deps => ({
+    config,
+    store,
+    trainer,
+    notifier,
+    logger: logger.child({ function: fn }),
+  });
+  const handlers: Record<'merge' | 'train', LambdaHandler> = {
+    merge: createMergeHandler(() => deps('merge')),
+    train: createTrainHandler(() => deps('train')),
+  };
+  completeHandler = createCompleteHandler(() => deps('complete'));
+
+  s3.onObjectCreated((notification: S3Notification) => {
+    // S3 sends one record per notification; each matching configuration gets its own delivery.
+    for (const record of notification.Records) {
+      const key = decodeS3Key(record.s3.object.key);
+      const functions = functionsTriggeredBy(key);
+      step({ kind: 'object-created', key, functions });
+      for (const fn of functions) invoker.invoke(fn, handlers[fn], { Records: [record] });
+    }
+  });
+
+  return {
+    endpoint: s3.endpoint,
+    bucket: s3.bucket,
+    region: LOCAL_REGION,
+    s3,
+    client,
+    store,
+    trainer,
+    config,
+    notifications: notifier.sent,
+    failures: invoker.failures,
+    async waitForIdle() {
+      for (;;) {
+        const before = invoker.started;
+        await invoker.idle();
+        await trainer.idle();
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        if (invoker.started === before) {
+          await invoker.idle();
+          await trainer.idle();
+          if (invoker.started === before) return;
+        }
+      }
+    },
+    async stop() {
+      await invoker.idle();
+      await trainer.idle();
+      client.destroy();
+      await s3.stop();
+    },
+  };
+}
