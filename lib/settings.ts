@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SettingsError } from './errors';
 
 export const BUILT_IN_ALGORITHMS = ['kmeans', 'linear-learner', 'xgboost'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const recordSchema = z.object({
   eventVersion: z.string().regex(/^2\./, 'S3 event version 2.x expected'),

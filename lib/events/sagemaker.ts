@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const TRAINING_JOB_STATE_CHANGE = 'SageMaker Training Job State Change';
 export const TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
