@@ -53,8 +53,16 @@ const DETAIL_TYPES = {
   Stopped: 'Training Stopped',
 } as const;
 
-const usableName = (name: string | undefined) =>
-  name !== undefined && !name.includes('/') && datasetNameProblem(name) === undefined;
+/**
+ * Whether a tag value can stand for a dataset or run name. The train stage
+ * marks values it had to sanitise with `@<12 hex digits>`: those are not the
+ * exact name, so they never name a catalog key.
+ */
+const usableName = (name: string | undefined): name is string =>
+  name !== undefined &&
+  !name.includes('/') &&
+  !/@[0-9a-f]{12}$/.test(name) &&
+  datasetNameProblem(name) === undefined;
 
 /**
  * Which dataset and run a job trained on: from the `train` channel's S3 URI
@@ -68,7 +76,7 @@ function locateRun(bucket: string, job: FinishedJob, change: TrainingJobStateCha
   const channel = uri ? parseChannelUri(uri) : undefined;
   if (channel) return channel.bucket === bucket ? { dataset: channel.dataset, run: channel.run } : undefined;
   const dataset = change.tags[JOB_TAGS.dataset];
-  if (!usableName(dataset) || dataset === undefined) return undefined;
+  if (!usableName(dataset)) return undefined;
   const run = change.tags[JOB_TAGS.run];
   return usableName(run) ? { dataset, run } : { dataset };
 }

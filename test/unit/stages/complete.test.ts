@@ -240,6 +240,25 @@ describe('completeTrainingJob', () => {
     expect(store.text(keys.catalogEntry(dataset, job.TrainingJobName ?? ''))).toBeDefined();
   });
 
+  it('falls back to exact tag values when the job lists no train channel, never to sanitised ones', async () => {
+    const plain = describeJob({ run: 'r1' });
+    plain.InputDataConfig = [];
+    const sanitised = describeJob({ run: 'r2' });
+    sanitised.InputDataConfig = [];
+    const { store, deps } = await setup([plain, sanitised]);
+    const fromTags = stateChangeEvent(plain);
+    fromTags.detail.Tags = { 'sagedrop:dataset': 'iris', 'sagedrop:run': 'r1' };
+    const marked = stateChangeEvent(sanitised);
+    marked.detail.Tags = { 'sagedrop:dataset': 'Fleur _2026_@0123456789ab', 'sagedrop:run': 'r2' };
+    expect(await completeTrainingJob(deps, parseTrainingJobEvent(fromTags), 'r')).toMatchObject({
+      outcome: 'cataloged',
+      dataset: 'iris',
+      run: 'r1',
+    });
+    expect((await completeTrainingJob(deps, parseTrainingJobEvent(marked), 'r')).outcome).toBe('ignored');
+    expect(store.keys().filter((k) => k.startsWith('catalog/iris/'))).toHaveLength(2);
+  });
+
   it('produces one entry, one model package and one notification for sequential duplicates', async () => {
     const job = describeJob();
     const { store, registry, notifier, deps } = await setup([job]);
