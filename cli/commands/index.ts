@@ -1,9 +1,10 @@
 import type { Command } from '../command';
 import { demoCommand } from './demo';
 import { localCommand } from './local';
+import { mergeCommand } from './merge';
 import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { uploadCommand } from './upload';
 
 /** Every `sagedrop` subcommand, in the order `--help` lists them. */
-export const commands: Command[] = [demoCommand, localCommand, serveCommand, uploadCommand, statusCommand];
+export const commands: Command[] = [demoCommand, localCommand, serveCommand, uploadCommand, statusCommand, mergeCommand];

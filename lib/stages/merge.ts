@@ -1,3 +1,4 @@
+import { mergeStreams } from '../csv/merge';
 import type { MergeOptions, MergeSummary, OpenOutput } from '../csv/types';
 import type { MergeDeps } from '../deps';
 import { keys, parseRawKey, type RawFile } from '../layout';
@@ -5,6 +6,7 @@ import type { Logger } from '../logger';
 import type { ManifestInput, RunManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
 import { numericPolicy, resolveSettings, trainsOnLabel } from '../settings';
+
 import { buildManifest, manifestInput, RunOutputs } from './merge-outputs';
 import {
   asRejection,
@@ -19,15 +21,18 @@ import { type ClaimContext, claimInput, inputToken, releaseInput, runIdFor } fro
 export type MergeEngine = (
   x: AsyncIterable<Uint8Array>,
   y: AsyncIterable<Uint8Array>,
-  options: MergeOptions,
   open: OpenOutput,
+  options: MergeOptions,
 ) => Promise<MergeSummary>;
 
 export interface MergeStageOptions {
   /** The invocation (Lambda's request id, kept across its retries): who holds claims and sends notifications. */
   owner: string;
-  engine: MergeEngine;
+  /** The CSV engine; tests substitute one that fails on purpose. */
+  engine?: MergeEngine;
   now?: () => Date;
+  /** How messages name an input (default: its key); the CLI names the user's own files. */
+  fileLabel?: (key: string) => string;
 }
 
 /** An object-created notification, as far as the merge needs it. */
@@ -195,13 +200,14 @@ async function pairAndMerge(
   }
 
   try {
-    const settingsFile = keys.raw(dataset, 'settings');
+    const label = options.fileLabel ?? ((key: string) => key);
+    const settingsFile = label(keys.raw(dataset, 'settings'));
     const settingsText = settingsRef ? await readText(store, settingsRef) : undefined;
     const settings = resolveSettings(deps.config.defaults, settingsText, settingsFile);
     const labelInTraining = trainsOnLabel(settings.algorithm);
     const mergeOptions: MergeOptions = {
-      xFile: x.key,
-      yFile: y.key,
+      xFile: label(x.key),
+      yFile: label(y.key),
       validationFraction: settings.validationFraction,
       testFraction: settings.testFraction,
       splitSeed: settings.splitSeed,
@@ -217,7 +223,8 @@ async function pairAndMerge(
     const outputs = new RunOutputs(store, dataset, run);
     let summary: MergeSummary;
     try {
-      summary = await options.engine(store.read(x), store.read(y), mergeOptions, outputs.open);
+      const engine = options.engine ?? mergeStreams;
+      summary = await engine(store.read(x), store.read(y), outputs.open, mergeOptions);
       await outputs.finish();
     } catch (error) {
       await outputs.abort(error instanceof Error ? error : new Error(String(error)));

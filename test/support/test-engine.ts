@@ -14,7 +14,7 @@ function write(sink: Writable, line: string): Promise<void> {
 }
 
 /** A naive stand-in for the CSV engine: whole-file, LF only, no quoting, no header detection. */
-export const testEngine: MergeEngine = async (x, y, options, open: OpenOutput) => {
+export const testEngine: MergeEngine = async (x, y, open: OpenOutput, options) => {
   const xs = (await text(x)).split('\n').filter((l) => l !== '');
   const ys = (await text(y)).split('\n').filter((l) => l !== '');
   if (xs.length !== ys.length) {

@@ -15,9 +15,9 @@ function setup(options: Partial<MergeStageOptions> = {}) {
   const store = new MemoryStore();
   const { deps, notifier } = mergeDeps(store);
   const calls: MergeOptions[] = [];
-  const counting: MergeEngine = (x, y, mergeOptions, open) => {
+  const counting: MergeEngine = (x, y, open, mergeOptions) => {
     calls.push(mergeOptions);
-    return (options.engine ?? engine)(x, y, mergeOptions, open);
+    return (options.engine ?? engine)(x, y, open, mergeOptions);
   };
   const stage: MergeStageOptions = { owner: 'request-1', ...options, engine: counting };
   const upload = (key: string, owner = stage.owner) => handleRawUpload(deps, { key }, { ...stage, owner });
@@ -266,10 +266,10 @@ describe('merge stage: rejection', () => {
   });
 
   it('leaves no channel file behind when the engine rejects after writing rows', async () => {
-    const partial: MergeEngine = async (_x, _y, _options, open: OpenOutput) => {
+    const partial: MergeEngine = async (_x, _y, open: OpenOutput, _options) => {
       open('train').write('1,2,3\n');
       open('validation').write('0,1,1\n');
-      return rejecting(_x, _y, _options, open);
+      return rejecting(_x, _y, open, _options);
     };
     const { store, upload } = setup({ engine: partial });
     await store.upload('raw/iris/x.csv', data.x);
@@ -296,8 +296,8 @@ describe('merge stage: rejection', () => {
 
   it('does not consume the inputs of a rejected run: a corrected y pairs with the same x', async () => {
     let reject = true;
-    const sometimes: MergeEngine = (x, y, options, open) =>
-      reject ? rejecting(x, y, options, open) : engine(x, y, options, open);
+    const sometimes: MergeEngine = (x, y, open, options) =>
+      reject ? rejecting(x, y, open, options) : engine(x, y, open, options);
     const { store, upload } = setup({ engine: sometimes });
     const x = await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
@@ -312,11 +312,11 @@ describe('merge stage: rejection', () => {
   it('picks up a corrected file uploaded while the rejected run was merging', async () => {
     let store: MemoryStore | undefined;
     let first = true;
-    const uploadsDuring: MergeEngine = async (x, y, options, open) => {
-      if (!first) return engine(x, y, options, open);
+    const uploadsDuring: MergeEngine = async (x, y, open, options) => {
+      if (!first) return engine(x, y, open, options);
       first = false;
       await store?.upload('raw/iris/y.csv', data.y);
-      return rejecting(x, y, options, open);
+      return rejecting(x, y, open, options);
     };
     const fixture = setup({ engine: uploadsDuring });
     store = fixture.store;
@@ -345,15 +345,15 @@ describe('merge stage: rejection', () => {
 });
 
 describe('merge stage: failures and retries', () => {
-  const crashing: MergeEngine = async (_x, _y, _options, open) => {
+  const crashing: MergeEngine = async (_x, _y, open, _options) => {
     open('train').write('1,2,3\n');
     throw new Error('Lambda ran out of memory');
   };
 
   it("rethrows what is not the user's fault, leaving no manifest, and a retry of the invocation completes", async () => {
     let crash = true;
-    const flaky: MergeEngine = (x, y, options, open) =>
-      crash ? crashing(x, y, options, open) : engine(x, y, options, open);
+    const flaky: MergeEngine = (x, y, open, options) =>
+      crash ? crashing(x, y, open, options) : engine(x, y, open, options);
     const { store, upload, notifier } = setup({ engine: flaky });
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
@@ -369,8 +369,8 @@ describe('merge stage: failures and retries', () => {
   it('lets another invocation take over a claim whose lease ran out', async () => {
     let clock = Date.parse('2026-06-01T00:00:00Z');
     let crash = true;
-    const flaky: MergeEngine = (x, y, options, open) =>
-      crash ? crashing(x, y, options, open) : engine(x, y, options, open);
+    const flaky: MergeEngine = (x, y, open, options) =>
+      crash ? crashing(x, y, open, options) : engine(x, y, open, options);
     const { store, upload } = setup({ engine: flaky, now: () => new Date(clock) });
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);

@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { UPLOAD_PART_SIZE, UPLOAD_QUEUE_SIZE } from '../lib/aws/s3-store';
+import { readDefaults } from '../lib/config';
+import { createLocalStore } from '../lib/local/local-store';
+import { startLocalS3 } from '../lib/local/s3-server';
+import { silentLogger } from '../lib/logger';
+import { mergeDataset } from '../lib/stages/merge';
+import { print } from './support/print';
+
+const ROWS = 200_000;
+const FEATURES = 20;
+const GOAL_RATIO = 1.5;
+
+/** Seeded pseudo-random floats as a spreadsheet export writes them: the same bytes every run. */
+function generate(rows: number, features: number): { x: Buffer; y: Buffer } {
+  let seed = 42;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const x: string[] = [Array.from({ length: features }, (_, j) => `f${j}`).join(',')];
+  const y: string[] = ['label'];
+  for (let i = 0; i < rows; i++) {
+    x.push(Array.from({ length: features }, () => (next() * 200 - 100).toFixed(6)).join(','));
+    y.push(next() < 0.5 ? '0' : '1');
+  }
+  return { x: Buffer.from(`${x.join('\n')}\n`), y: Buffer.from(`${y.join('\n')}\n`) };
+}
+
+async function seconds(task: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await task();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/**
+ * The merge from S3 to S3 through the embedded local S3 server, against a
+ * plain streamed copy of the same input bytes (GetObject into a multipart
+ * Upload): how much the merge adds on top of moving the data at all.
+ */
+export async function run(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'sagedrop-bench-s3-'));
+  const server = await startLocalS3({ dir });
+  const client = new S3Client(server.clientConfig);
+  const store = createLocalStore(client, server.bucket);
+  try {
+    const { x, y } = generate(ROWS, FEATURES);
+    const mib = (x.length + y.length) / 2 ** 20;
+    print(
+      `input: ${ROWS.toLocaleString('en-US')} rows x ${FEATURES} features, ${mib.toFixed(1)} MiB (x + y)`,
+    );
+    await store.put('raw/bench/x.csv', x);
+    await store.put('raw/bench/y.csv', y);
+
+    const copy = async (key: string, target: string) => {
+      const { Body } = await client.send(new GetObjectCommand({ Bucket: server.bucket, Key: key }));
+      const upload = new Upload({
+        client,
+        params: { Bucket: server.bucket, Key: target, Body: Body as NodeJS.ReadableStream as never },
+        partSize: UPLOAD_PART_SIZE,
+        queueSize: UPLOAD_QUEUE_SIZE,
+      });
+      await upload.done();
+    };
+    const copyTimes: number[] = [];
+    const mergeTimes: number[] = [];
+    const config = {
+      region: server.region,
+      bucket: server.bucket,
+      jobPrefix: 'bench',
+      stackName: 'bench',
+      sagemakerRoleArn: '',
+      topicArn: '',
+      eventBusName: 'default',
+      registerModels: false,
+      defaults: readDefaults({}),
+      logLevel: 'error' as const,
+    };
+    for (let round = 0; round < 3; round++) {
+      copyTimes.push(
+        await seconds(() =>
+          Promise.all([
+            copy('raw/bench/x.csv', `copy/${round}/x.csv`),
+            copy('raw/bench/y.csv', `copy/${round}/y.csv`),
+          ]),
+        ),
+      );
+      // A fresh upload of x each round makes a new pair, so every round really merges.
+      await store.put('raw/bench/x.csv', x);
+      mergeTimes.push(
+        await seconds(async () => {
+          const outcome = await mergeDataset(
+            { config, store, notifier: { notify: async () => {} }, logger: silentLogger },
+            'bench',
+            { owner: `bench-${round}` },
+          );
+          if (outcome.status !== 'committed' || !outcome.created) throw new Error(`merge ${outcome.status}`);
+        }),
+      );
+      await store.put('raw/bench/y.csv', y);
+    }
+    const best = (times: number[]) => Math.min(...times);
+    const ratio = best(mergeTimes) / best(copyTimes);
+    print(`get+put copy of x and y: ${best(copyTimes).toFixed(2)} s (best of ${copyTimes.length})`);
+    print(`merge S3 -> S3:          ${best(mergeTimes).toFixed(2)} s (best of ${mergeTimes.length})`);
+    print(
+      `ratio merge/copy: ${ratio.toFixed(2)}x (goal <= ${GOAL_RATIO}x) ${ratio <= GOAL_RATIO ? 'ok' : 'MISSED'}`,
+    );
+  } finally {
+    client.destroy();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,209 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createMergeHandler } from '../../handlers/merge';
+import type { MergeDeps } from '../../lib/deps';
+import { keys } from '../../lib/layout';
+import type { S3Notification } from '../../lib/local/s3-server';
+import { silentLogger } from '../../lib/logger';
+import { runManifestSchema } from '../../lib/manifest';
+import type { ObjectRef, ObjectStore } from '../../lib/ports';
+import type { MergeOutcome } from '../../lib/stages/merge';
+import { recordingNotifier, testConfig } from '../support/merge-fixtures';
+import { useLocalS3 } from '../support/s3-server';
+
+const fixture = useLocalS3();
+
+function context(requestId: string): Context {
+  return { awsRequestId: requestId } as Context;
+}
+
+function deps(store?: ObjectStore) {
+  const { server, store: local } = fixture();
+  const notifier = recordingNotifier();
+  const mergeDeps: MergeDeps = {
+    config: testConfig(server.bucket),
+    store: store ?? local,
+    notifier,
+    logger: silentLogger,
+  };
+  return { mergeDeps, notifier, handler: createMergeHandler(() => mergeDeps) };
+}
+
+/** Uploads through the SDK as a user would and returns the notification S3 sends for it. */
+async function userUpload(key: string, body: string | Buffer): Promise<S3Notification> {
+  const { server, client } = fixture();
+  const notified = new Promise<S3Notification>((resolve) => {
+    const stop = server.onObjectCreated((n) => {
+      if (n.Records.some((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) === key)) {
+        stop();
+        resolve(n);
+      }
+    });
+  });
+  if (body.length > 8 * 1024 * 1024) {
+    await new Upload({ client, params: { Bucket: server.bucket, Key: key, Body: body } }).done();
+  } else {
+    await client.send(new PutObjectCommand({ Bucket: server.bucket, Key: key, Body: body }));
+  }
+  return notified;
+}
+
+/** `rows` rows of `features` numbers; the first feature is the row number, so every joined row is distinct. */
+function dataset(rows: number, features: number, header = true) {
+  const tails = Array.from({ length: 4096 }, (_, i) =>
+    Array.from({ length: features - 1 }, (_, j) => (((i + 1) * (j + 3) * 7919) % 100003) / 1000).join(','),
+  );
+  const x: string[] = header ? [Array.from({ length: features }, (_, j) => `feature_${j}`).join(',')] : [];
+  const y: string[] = header ? ['label'] : [];
+  const joined: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const row = `${i},${tails[i % 4096]}`;
+    const label = String(i % 3);
+    x.push(row);
+    y.push(label);
+    joined.push(`${label},${row}`);
+  }
+  return { x: `${x.join('\r\n')}\r\n`, y: `${y.join('\n')}\n`, joined };
+}
+
+async function manifestsUnder(prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const ref of fixture().store.list(prefix))
+    if (ref.key.endsWith('/manifest.json')) found.push(ref.key);
+  return found;
+}
+
+function committed(outcomes: MergeOutcome[]): Extract<MergeOutcome, { status: 'committed' }>[] {
+  return outcomes.filter(
+    (o): o is Extract<MergeOutcome, { status: 'committed' }> => o.status === 'committed',
+  );
+}
+
+describe('merge against a local S3 server', () => {
+  it('merges multipart uploads into multipart channel files and a manifest, from real S3 events', async () => {
+    const { handler } = deps();
+    const { store } = fixture();
+    const data = dataset(200_000, 10);
+    expect(data.x.length).toBeGreaterThan(8 * 1024 * 1024);
+    const xEvent = await userUpload('raw/big data/x.csv', data.x);
+    expect(xEvent.Records[0]?.eventName).toBe('ObjectCreated:CompleteMultipartUpload');
+    expect(await handler(xEvent, context('req-x'))).toMatchObject([{ status: 'waiting', missing: ['y'] }]);
+    const yEvent = await userUpload('raw/big data/y.csv', data.y);
+    const [outcome] = committed(await handler(yEvent, context('req-y')));
+    if (!outcome) throw new Error('no run');
+    const manifest = runManifestSchema.parse(JSON.parse((await store.getText(outcome.manifestKey)) ?? ''));
+    expect(manifest).toMatchObject({
+      dataset: 'big data',
+      featureCount: 10,
+      headerDropped: { x: true, y: true },
+      rows: { total: 200_000 },
+      labels: { distinct: ['0', '1', '2'], integer: true },
+    });
+    const expected = new Set(data.joined);
+    const train = (await store.getText(manifest.channels.train.files[0] ?? '')) ?? '';
+    expect(Buffer.byteLength(train)).toBeGreaterThan(8 * 1024 * 1024);
+    const trainRows = train.split('\n').slice(0, -1);
+    expect(trainRows).toHaveLength(manifest.rows.train);
+    for (const row of trainRows) expect(expected.has(row)).toBe(true);
+    const test = ((await store.getText(keys.channel('big data', outcome.run, 'test'))) ?? '')
+      .split('\n')
+      .slice(0, -1);
+    const labels = ((await store.getText(keys.testLabels('big data', outcome.run))) ?? '')
+      .split('\n')
+      .slice(0, -1);
+    expect(test).toHaveLength(manifest.rows.test);
+    expect(test.map((row, i) => `${labels[i]},${row}`).every((row) => expected.has(row))).toBe(true);
+    expect(await fixture().server.openMultipartUploads()).toEqual([]);
+  });
+
+  it('handles the same event twice with one run and one manifest', async () => {
+    const { handler, notifier } = deps();
+    const data = dataset(500, 4);
+    await userUpload('raw/twice/x.csv', data.x);
+    const event = await userUpload('raw/twice/y.csv', data.y);
+    const first = committed(await handler(event, context('req-1')));
+    const second = committed(await handler(event, context('req-2')));
+    expect(first[0]?.created).toBe(true);
+    expect(second[0]).toMatchObject({ created: false, run: first[0]?.run });
+    expect(await manifestsUnder('train/twice/')).toHaveLength(1);
+    expect(notifier.sent).toEqual([]);
+  });
+
+  it('starts exactly one run when the x and y events are handled at the same time, every time', async () => {
+    const { handler } = deps();
+    const data = dataset(200, 3, false);
+    for (let i = 0; i < 30; i++) {
+      const name = `race-${i}`;
+      const xEvent = await userUpload(`raw/${name}/x.csv`, data.x);
+      const yEvent = await userUpload(`raw/${name}/y.csv`, data.y);
+      const outcomes = (
+        await Promise.all([handler(xEvent, context(`x-${i}`)), handler(yEvent, context(`y-${i}`))])
+      ).flat();
+      expect(committed(outcomes).filter((o) => o.created)).toHaveLength(1);
+      expect(await manifestsUnder(`train/${name}/`)).toHaveLength(1);
+    }
+  });
+
+  it('recovers from a crash mid-merge: no run is visible, and the retry completes it', async () => {
+    const { store, server } = fixture();
+    const data = dataset(60_000, 8);
+    let failNextRead = true;
+    // A store whose first read of x dies halfway, as a Lambda killed mid-stream would.
+    const crashing: ObjectStore = {
+      ...store,
+      read(ref: ObjectRef) {
+        if (!ref.key.endsWith('x.csv') || !failNextRead) return store.read(ref);
+        failNextRead = false;
+        return (async function* () {
+          let sent = 0;
+          for await (const chunk of store.read(ref)) {
+            yield chunk;
+            sent += chunk.byteLength;
+            if (sent > ref.size / 2) throw new Error('socket hang up');
+          }
+        })();
+      },
+    };
+    const { handler } = deps(crashing);
+    await userUpload('raw/crash/x.csv', data.x);
+    const event = await userUpload('raw/crash/y.csv', data.y);
+    const before = await store.head('raw/crash/x.csv');
+    await expect(handler(event, context('req-crash'))).rejects.toThrow('socket hang up');
+    expect(await manifestsUnder('train/crash/')).toEqual([]);
+    expect(await server.openMultipartUploads()).toEqual([]);
+    const [outcome] = committed(await handler(event, context('req-crash')));
+    expect(outcome?.created).toBe(true);
+    expect(await manifestsUnder('train/crash/')).toHaveLength(1);
+    expect(await store.head('raw/crash/x.csv')).toEqual(before);
+  });
+
+  it('rejects bad input with a report and one notification, writing no channel file', async () => {
+    const { handler, notifier } = deps();
+    const { store } = fixture();
+    const data = dataset(100, 3);
+    await userUpload('raw/short/x.csv', data.x);
+    const yShort = `${data.y.split('\n').slice(0, 60).join('\n')}\n`;
+    const event = await userUpload('raw/short/y.csv', yShort);
+    const [outcome] = await handler(event, context('req-r'));
+    expect(outcome?.status).toBe('rejected');
+    await handler(event, context('req-r2'));
+    expect(notifier.sent).toHaveLength(1);
+    expect(notifier.sent[0]?.detailType).toBe('Dataset Rejected');
+    const trainKeys: string[] = [];
+    for await (const ref of store.list('train/short/')) trainKeys.push(ref.key);
+    expect(trainKeys.filter((k) => !k.includes('/_inputs/'))).toEqual([]);
+    const errors: string[] = [];
+    for await (const ref of store.list('errors/short/')) errors.push(ref.key);
+    expect(errors).toHaveLength(1);
+    expect(await store.getText('raw/short/y.csv')).toBe(yShort);
+  });
+
+  it('ignores the S3 test event and files that are not inputs', async () => {
+    const { handler } = deps();
+    expect(await handler({ Event: 's3:TestEvent', Service: 'Amazon S3' }, context('t'))).toEqual([]);
+    const event = await userUpload('raw/notes/readme.txt', 'hello');
+    expect(await handler(event, context('t2'))).toEqual([{ status: 'ignored', key: 'raw/notes/readme.txt' }]);
+  });
+});
