@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractBundle, loadBundle } from '../../../bench/support/bundles';
 import { packageStack, type StackPackage, warningLines } from '../../../bench/support/stack-package';
+import { readZip } from '../../../bench/support/zip';
 import { bucketArn, dataBucket } from './check-bucket';
 import { environmentOf, FUNCTIONS, REQUIRED_ENVIRONMENT } from './check-functions';
 import { checkTemplate } from './check-template';
@@ -8,13 +13,19 @@ import { type Json, record, roleStatements, TemplateView } from './template-mode
 
 let stack: StackPackage;
 let view: TemplateView;
+let work: string;
 
+// Packaging takes seconds: once for the whole file, template and bundles alike.
 beforeAll(async () => {
   stack = await packageStack({ stage: 'ci', region: 'eu-west-1' });
   view = new TemplateView(stack.template);
+  work = mkdtempSync(join(tmpdir(), 'sagedrop-bundle-test-'));
 });
 
-afterAll(() => stack?.remove());
+afterAll(() => {
+  stack?.remove();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 /** S3 grants of a function's role as `action -> keys`, with the bucket ARN left out. */
 function s3Grants(fn: string): Record<string, string[]> {
@@ -318,5 +329,22 @@ describe('a template missing one protection', () => {
     const broken = structuredClone(stack.template) as Json;
     mutate(broken);
     expect(checkTemplate(broken)).toContainEqual(expect.stringContaining(violation));
+  });
+});
+
+describe.each(FUNCTIONS)('the %s bundle', (fn) => {
+  it('is one minified file with its dependencies, the AWS SDK included, and no source map', () => {
+    const zip = stack.zips.get(fn);
+    expect(zip).toBeDefined();
+    const files = [...readZip(zip as string).keys()];
+    expect(files).toEqual([`handlers/${fn}.js`]);
+  });
+
+  it('loads in a fresh node without any AWS configuration and exports a handler function', () => {
+    const file = extractBundle(stack.zips.get(fn) as string, join(work, fn), fn);
+    const result = loadBundle(file);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.handlerType).toBe('function');
   });
 });
