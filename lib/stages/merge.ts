@@ -252,7 +252,11 @@ async function pairAndMerge(
     return { status: 'committed', dataset, run, manifestKey, manifest: committed, created };
   } catch (error) {
     const rejection = asRejection(error);
-    if (!rejection) throw error;
+    if (!rejection) {
+      // Free the inputs for whoever comes next (Lambda's retry or a later event); a crash that skips this is covered by the claims' lease.
+      await Promise.allSettled([releaseInput(claims, 'x', tokens.x), releaseInput(claims, 'y', tokens.y)]);
+      throw error;
+    }
     const reportKey = await reportRejection(
       rejectCtx,
       { dataset, id: run, run, inputs: inputsOf(x, y, settingsRef) },

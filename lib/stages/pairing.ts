@@ -102,11 +102,13 @@ export async function claimInput(ctx: ClaimContext, file: 'x' | 'y', token: stri
     const claim = parseClaim(await ctx.store.getText(key));
     if (claim) {
       if (claim.run === ctx.run && claim.owner === ctx.owner) return { kind: 'claimed' };
+      // The same invocation held it for a run it no longer makes (an input changed before its retry).
+      const ownAbandoned = claim.owner === ctx.owner;
       if (await ctx.store.head(keys.manifest(ctx.dataset, claim.run)))
         return { kind: 'consumed', by: claim.run };
       const rejected = (await ctx.store.head(keys.errorReport(ctx.dataset, claim.run))) !== undefined;
       const fresh = ctx.now().getTime() - Date.parse(claim.at) < CLAIM_LEASE_MS;
-      if (!rejected && fresh) return { kind: 'busy', by: claim.run };
+      if (!rejected && fresh && !ownAbandoned) return { kind: 'busy', by: claim.run };
     }
     if ((await ctx.store.put(key, mine(), { contentType: 'application/json', ifMatch: ref.etag })).created) {
       return { kind: 'claimed' };

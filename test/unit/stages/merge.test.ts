@@ -350,7 +350,7 @@ describe('merge stage: failures and retries', () => {
     throw new Error('Lambda ran out of memory');
   };
 
-  it("rethrows what is not the user's fault, leaving no manifest, and a retry of the invocation completes", async () => {
+  it("rethrows what is not the user's fault, leaving no run and freeing the inputs for a retry", async () => {
     let crash = true;
     const flaky: MergeEngine = (x, y, open, options) =>
       crash ? crashing(x, y, open, options) : engine(x, y, open, options);
@@ -359,25 +359,55 @@ describe('merge stage: failures and retries', () => {
     await store.upload('raw/iris/y.csv', data.y);
     await expect(upload('raw/iris/y.csv', 'request-1')).rejects.toThrow('out of memory');
     expect(manifests(store)).toEqual([]);
+    expect(store.keys().filter((k) => k.startsWith('train/'))).toEqual([]);
     expect(notifier.sent).toEqual([]);
     crash = false;
-    expect((await upload('raw/iris/x.csv', 'request-2')).status).toBe('in-progress');
     expect((await upload('raw/iris/y.csv', 'request-1')).status).toBe('committed');
     expect(manifests(store)).toHaveLength(1);
   });
 
-  it('lets another invocation take over a claim whose lease ran out', async () => {
+  /** Claims as an invocation that died mid-merge (no chance to release them) leaves them. */
+  async function leaveDeadClaims(store: MemoryStore, owner: string, at: Date) {
+    const [x, y] = [await store.head('raw/iris/x.csv'), await store.head('raw/iris/y.csv')];
+    if (!x || !y) throw new Error('upload x and y first');
+    const run = runIdFor(x, y, undefined);
+    for (const [file, ref] of [['x', x] as const, ['y', y] as const]) {
+      await store.put(
+        keys.inputClaim('iris', file, inputToken(ref)),
+        JSON.stringify({ run, owner, at: at.toISOString() }),
+      );
+    }
+    return run;
+  }
+
+  it('keeps the inputs of an invocation that died for its own retry, and lets others in after the lease', async () => {
     let clock = Date.parse('2026-06-01T00:00:00Z');
-    let crash = true;
-    const flaky: MergeEngine = (x, y, open, options) =>
-      crash ? crashing(x, y, open, options) : engine(x, y, open, options);
-    const { store, upload } = setup({ engine: flaky, now: () => new Date(clock) });
+    const { store, upload } = setup({ now: () => new Date(clock) });
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
-    await expect(upload('raw/iris/y.csv', 'request-1')).rejects.toThrow();
-    crash = false;
+    const run = await leaveDeadClaims(store, 'request-dead', new Date(clock));
+    expect(await upload('raw/iris/x.csv', 'request-2')).toMatchObject({ status: 'in-progress', run });
     clock += CLAIM_LEASE_MS + 1000;
-    expect((await upload('raw/iris/x.csv', 'request-2')).status).toBe('committed');
+    expect(await upload('raw/iris/x.csv', 'request-3')).toMatchObject({
+      status: 'committed',
+      run,
+      created: true,
+    });
+    expect(await upload('raw/iris/x.csv', 'request-dead')).toMatchObject({
+      status: 'committed',
+      created: false,
+    });
     expect(manifests(store)).toHaveLength(1);
+  });
+
+  it('lets the retry of a dead invocation take back its claims when an input changed meanwhile', async () => {
+    const { store, upload } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    const first = await leaveDeadClaims(store, 'request-1', new Date());
+    await store.upload('raw/iris/x.csv', data.x);
+    const outcome = await upload('raw/iris/y.csv', 'request-1');
+    expect(outcome.status).toBe('committed');
+    if (outcome.status === 'committed') expect(outcome.run).not.toBe(first);
   });
 });
