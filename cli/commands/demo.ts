@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, UsageError } from '../command';
-import { parseOptions } from './cli-options';
-import { runPairLocally } from './local-run';
+import { load, parseOptions } from './cli-options';
 
 const IRIS = join(__dirname, '../../examples/iris');
 
@@ -29,6 +28,7 @@ export const demoCommand: Command = {
     const { values } = parseOptions('demo', argv, { keep: { type: 'boolean' } });
     if (!existsSync(join(IRIS, 'x.csv'))) throw new UsageError(`the demo data is missing from ${IRIS}`);
     const started = Date.now();
+    const { runPairLocally } = load<typeof import('./local-run')>('./local-run');
     const dir = await mkdtemp(join(tmpdir(), 'sagedrop-demo-'));
     try {
       const result = await runPairLocally(io, {

@@ -7,4 +7,11 @@ import { statusCommand } from './status';
 import { uploadCommand } from './upload';
 
 /** Every `sagedrop` subcommand, in the order `--help` lists them. */
-export const commands: Command[] = [demoCommand, localCommand, serveCommand, uploadCommand, statusCommand, mergeCommand];
+export const commands: Command[] = [
+  demoCommand,
+  localCommand,
+  serveCommand,
+  uploadCommand,
+  statusCommand,
+  mergeCommand,
+];

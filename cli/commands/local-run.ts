@@ -74,7 +74,7 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
     let result: LocalRunResult = { exitCode: 1 };
     if (rejected && rejected.event.detailType === 'Dataset Rejected') {
       const { message, hint } = rejected.event.detail;
-      io.err(`dataset rejected: ${message} ${hint}`);
+      io.err(`dataset rejected: ${message.replace(/\.$/, '')}. ${hint}`);
     } else {
       const catalogKey = printer.catalogKeys.find((key) => key.startsWith(`catalog/${input.dataset}/`));
       if (catalogKey) {

@@ -1,9 +1,6 @@
 import { resolve } from 'node:path';
-import { startLocalStack } from '../../lib/local/runtime';
-import { LOCAL_CREDENTIALS } from '../../lib/local/s3-server';
 import type { Command } from '../command';
-import { parseOptions, parsePort } from './cli-options';
-import { createProgressPrinter } from './local-progress';
+import { load, parseOptions, parsePort } from './cli-options';
 
 const usage = `usage: sagedrop serve [--port P] [--dir DIR]
 
@@ -16,9 +13,9 @@ options:
   --port P    the port to listen on (default: a free port)
   --dir DIR   where the bucket lives (default: ./.sagedrop); kept between runs
 
-Credentials for the endpoint: access key ${LOCAL_CREDENTIALS.accessKeyId}, secret ${LOCAL_CREDENTIALS.secretAccessKey}, any region,
+Credentials for the endpoint: access key S3RVER, secret S3RVER, any region,
 path-style addressing. With the AWS CLI:
-  AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} \\
+  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \\
     aws --endpoint-url http://127.0.0.1:P s3 cp x.csv s3://sagedrop-local/raw/mydata/x.csv
 or: sagedrop upload x.csv y.csv --bucket sagedrop-local --dataset mydata --endpoint http://127.0.0.1:P`;
 
@@ -45,6 +42,11 @@ export const serveCommand: Command = {
     const { values } = parseOptions('serve', argv, { port: { type: 'string' }, dir: { type: 'string' } });
     const port = parsePort(values.port);
     const dir = resolve(values.dir ?? '.sagedrop');
+    const [{ startLocalStack }, { LOCAL_CREDENTIALS }, { createProgressPrinter }] = [
+      load<typeof import('../../lib/local/runtime')>('../../lib/local/runtime'),
+      load<typeof import('../../lib/local/s3-server')>('../../lib/local/s3-server'),
+      load<typeof import('./local-progress')>('./local-progress'),
+    ];
     const printer = createProgressPrinter(io, { showUploads: true });
     const stack = await startLocalStack({ dir: resolve(dir, 's3'), port: port ?? 0, onStep: printer.onStep });
     printer.attach(stack);

@@ -1,9 +1,6 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { createS3Store } from '../../lib/aws/s3-store';
 import { DEFAULT_DATASET, datasetNameProblem } from '../../lib/layout';
-import { datasetStatus, formatDatasetStatus, listDatasets } from '../../lib/status';
 import { type Command, UsageError } from '../command';
-import { parseOptions, s3ClientConfig } from './cli-options';
+import { load, parseOptions } from './cli-options';
 import { explainS3Error, FIND_BUCKET } from './s3-errors';
 
 const usage = `usage: sagedrop status --bucket B [--dataset NAME] [--endpoint URL] [--region R] [--json]
@@ -38,6 +35,17 @@ export const statusCommand: Command = {
       const problem = datasetNameProblem(values.dataset);
       if (problem) throw new UsageError(`--dataset ${values.dataset}: ${problem}`);
     }
+    const [
+      { S3Client },
+      { createS3Store },
+      { datasetStatus, formatDatasetStatus, listDatasets },
+      { s3ClientConfig },
+    ] = [
+      load<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3'),
+      load<typeof import('../../lib/aws/s3-store')>('../../lib/aws/s3-store'),
+      load<typeof import('../../lib/status')>('../../lib/status'),
+      load<typeof import('./s3-client')>('./s3-client'),
+    ];
     const client = new S3Client(s3ClientConfig(values.endpoint, values.region));
     try {
       const store = createS3Store(client, values.bucket);

@@ -1,11 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_DATASET, datasetNameProblem, keys, type RawFile } from '../../lib/layout';
 import { type Command, UsageError } from '../command';
-import { parseOptions, requireFile, s3ClientConfig } from './cli-options';
+import { load, parseOptions, requireFile } from './cli-options';
 import { explainS3Error, FIND_BUCKET } from './s3-errors';
 
 const PART_SIZE = 8 * 1024 * 1024;
@@ -47,6 +46,7 @@ async function uploadFile(
   io: { err: (t: string) => void },
 ) {
   const size = (await stat(file)).size;
+  const { Upload } = load<typeof import('@aws-sdk/lib-storage')>('@aws-sdk/lib-storage');
   const upload = new Upload({
     client,
     params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: 'text/csv' },
@@ -95,6 +95,10 @@ export const uploadCommand: Command = {
     const files: [RawFile, string][] = [];
     if (values.settings) files.push(['settings', await requireFile(values.settings, '--settings')]);
     files.push(['x', await requireFile(x, 'X')], ['y', await requireFile(y, 'Y')]);
+    const [{ S3Client }, { s3ClientConfig }] = [
+      load<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3'),
+      load<typeof import('./s3-client')>('./s3-client'),
+    ];
     const client = new S3Client(s3ClientConfig(values.endpoint, values.region));
     try {
       for (const [file, path] of files) {

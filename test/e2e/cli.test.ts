@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '../..');
+const BIN = join(ROOT, 'bin/sagedrop.cjs');
+const IRIS = join(ROOT, 'examples/iris');
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'sagedrop-cli-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function env(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: work, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sagedrop(args: string[], cwd = work): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: env() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `sagedrop serve` and resolves with its endpoint once it prints it. */
+function serve(dir: string): Promise<{ child: ChildProcess; endpoint: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--dir', dir], {
+      cwd: work,
+      env: env(),
+    });
+    let output = '';
+    const onData = (d: Buffer) => {
+      output += d;
+      const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) resolve({ child, endpoint: match[1], output: () => output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
+}
+
+describe('the sagedrop command', () => {
+  it('runs the demo end to end and prints the catalog entry', async () => {
+    const result = await sagedrop(['demo']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/uploaded .*x\.csv to s3:\/\/sagedrop-local\/raw\/demo\/x\.csv/);
+    expect(result.stdout).toMatch(
+      /merged raw\/demo\/x\.csv \+ raw\/demo\/y\.csv into run .*: 150 rows, 4 features/,
+    );
+    expect(result.stdout).toMatch(/training job sagedrop-local-demo-\S+ Completed/);
+    expect(result.stdout).toMatch(/notification: sagedrop: .*demo/);
+    expect(result.stdout).toMatch(
+      /catalog entry s3:\/\/sagedrop-local\/catalog\/demo\/sagedrop-local-demo-\S+\.json:/,
+    );
+    expect(result.stdout).toMatch(/"status": "Completed"/);
+  });
+
+  it('exits 1 from local with the rejection message when the data is bad, and leaves the bucket for inspection', async () => {
+    const dir = join(work, 'bad');
+    await rm(dir, { recursive: true, force: true });
+    const x = join(work, 'bad-x.csv');
+    const y = join(work, 'bad-y.csv');
+    await writeFile(x, 'a,b\n1,2\n3,4\n');
+    await writeFile(y, 'label\n0\n1\n1\n');
+    const result = await sagedrop(['local', '--x', x, '--y', y, '--dataset', 'mine', '--dir', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^dataset rejected: .*raw\/mine\/.*row/m);
+    expect(result.stdout).toMatch(/Dataset Rejected|rejected/);
+    expect(result.stdout).toContain(join(dir, 'bucket'));
+    const listing = await sagedrop([
+      'status',
+      '--bucket',
+      'sagedrop-local',
+      '--dataset',
+      'mine',
+      '--endpoint',
+      'http://127.0.0.1:1',
+    ]);
+    expect(listing.code).toBe(1);
+    expect(listing.stderr).toMatch(/^sagedrop status: nothing is listening at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('uploads to a running serve and reports the run with status', async () => {
+    const { child, endpoint, output } = await serve(join(work, 'served'));
+    try {
+      const upload = await sagedrop([
+        'upload',
+        join(IRIS, 'x.csv'),
+        join(IRIS, 'y.csv'),
+        '--bucket',
+        'sagedrop-local',
+        '--dataset',
+        'flowers',
+        '--endpoint',
+        endpoint,
+      ]);
+      expect(upload.code).toBe(0);
+      expect(upload.stdout).toMatch(/sagedrop status --bucket sagedrop-local --dataset flowers/);
+      let status: Result | undefined;
+      for (let attempt = 0; attempt < 40; attempt += 1) {
+        status = await sagedrop(['status', '--bucket', 'sagedrop-local', '--endpoint', endpoint]);
+        if (/Completed/.test(status.stdout)) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(status?.code).toBe(0);
+      expect(status?.stdout).toMatch(/^dataset flowers: nothing to do/m);
+      expect(status?.stdout).toMatch(
+        /run \S+: 150 rows, linear-learner, job sagedrop-local-flowers-\S+ Completed/,
+      );
+      expect(status?.stdout).toMatch(/latest model: s3:\/\/sagedrop-local\/models\/flowers\//);
+      expect(output()).toMatch(/notification: sagedrop: .*flowers/);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.removeAllListeners('close');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('prints usage for --help on every command and rejects unknown options in one line', async () => {
+    const names = ['demo', 'local', 'serve', 'upload', 'status'];
+    const [overview, ...helps] = await Promise.all([
+      sagedrop(['--help']),
+      ...names.map((name) => sagedrop([name, '--help'])),
+    ]);
+    expect(overview?.code).toBe(0);
+    for (const name of names) expect(overview?.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    helps.forEach((help, i) => {
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^usage: sagedrop ${names[i]}`));
+    });
+    const wrong = await sagedrop(['upload', 'x.csv']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
