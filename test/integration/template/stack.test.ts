@@ -97,6 +97,7 @@ describe('sls package', () => {
     expect(s3Grants('complete')).toEqual({
       's3:ListBucket': ['(bucket)'],
       's3:GetObject': ['catalog/*', 'models/*', 'notifications/*', 'train/*'],
+      's3:GetObjectVersion': ['catalog/*'],
       's3:PutObject': ['catalog/*', 'notifications/*'],
     });
   });
