@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { fitKMeans } from '../lib/local/kmeans';
 import type { Matrix } from '../lib/local/numeric-csv';
 import { createRandom } from '../lib/local/random';
-
-const print = (line: string) => process.stdout.write(`${line}\n`);
+import { print } from './support/print';
 
 const ROWS = 100_000;
 const COLS = 20;
