@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mergeStreams } from '../../../lib/csv/merge';
 import type { MergeOptions, OpenOutput } from '../../../lib/csv/types';
 import { DatasetRejectedError } from '../../../lib/errors';
 import { keys } from '../../../lib/layout';
@@ -7,9 +8,8 @@ import { handleRawUpload, type MergeEngine, type MergeStageOptions } from '../..
 import { CLAIM_LEASE_MS, inputToken, runIdFor } from '../../../lib/stages/pairing';
 import { MemoryStore } from '../../support/memory-store';
 import { mergeDeps, numericDataset } from '../../support/merge-fixtures';
-import { testEngine } from '../../support/test-engine';
 
-const engine: MergeEngine = testEngine;
+const engine: MergeEngine = mergeStreams;
 
 function setup(options: Partial<MergeStageOptions> = {}) {
   const store = new MemoryStore();
