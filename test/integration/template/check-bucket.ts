@@ -90,7 +90,12 @@ function checkTlsOnly(view: TemplateView, bucket: Resource): string[] {
 export function checkBucket(view: TemplateView): string[] {
   const bucket = dataBucket(view);
   if (!bucket) return ['bucket: no bucket with function notifications in the template'];
+  const retained =
+    bucket.deletionPolicy === 'Retain'
+      ? []
+      : ["bucket: removing the stack would delete the users' data (DeletionPolicy Retain)"];
   return [
+    ...retained,
     ...checkEncryption(bucket),
     ...checkPublicAccess(bucket),
     ...checkTlsOnly(view, bucket),

@@ -137,6 +137,11 @@ const MUTATIONS: Mutation[] = [
     'bucket: no default encryption',
   ],
   [
+    'keeping the bucket when the stack is removed',
+    (t) => delete record(record(t.Resources).DataBucket).DeletionPolicy,
+    'bucket: removing the stack would delete the users',
+  ],
+  [
     'one public access block flag',
     (t) => {
       record(properties(t, 'DataBucket').PublicAccessBlockConfiguration).RestrictPublicBuckets = false;

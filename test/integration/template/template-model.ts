@@ -11,6 +11,7 @@ export interface Resource {
   type: string;
   properties: Json;
   condition?: string;
+  deletionPolicy?: string;
 }
 
 export interface Statement {
@@ -85,6 +86,7 @@ export class TemplateView {
         type: String(resource.Type),
         properties: record(resource.Properties),
         ...(typeof resource.Condition === 'string' ? { condition: resource.Condition } : {}),
+        ...(typeof resource.DeletionPolicy === 'string' ? { deletionPolicy: resource.DeletionPolicy } : {}),
       };
     });
   }
