@@ -15,7 +15,7 @@ import {
   type RejectContext,
   reportRejection,
 } from './merge-rejection';
-import { type ClaimContext, claimInput, inputToken, releaseInput, runIdFor } from './pairing';
+import { type ClaimContext, claimPair, inputToken, releaseInput, runIdFor } from './pairing';
 
 /** The CSV engine: merges x and y into the output files and summarises what it wrote. */
 export type MergeEngine = (
@@ -181,22 +181,21 @@ async function pairAndMerge(
 
   const claims: ClaimContext = { store, dataset, run, owner: options.owner, now };
   const tokens = { x: inputToken(x), y: inputToken(y) };
-  for (const file of ['x', 'y'] as const) {
-    const claim = await claimInput(claims, file, tokens[file]);
-    if (claim.kind === 'claimed') continue;
-    if (file === 'y') await releaseInput(claims, 'x', tokens.x);
+  const claim = await claimPair(claims, tokens);
+  if (claim.kind !== 'claimed') {
     if (claim.by === run) {
       const manifest = await readManifest(store, manifestKey);
       if (manifest) return { status: 'committed', dataset, run, manifestKey, manifest, created: false };
     }
     if (claim.kind === 'busy') {
-      logger.info('run in progress elsewhere', { file, by: claim.by });
+      logger.info('run in progress elsewhere', { file: claim.file, by: claim.by });
       return { status: 'in-progress', dataset, run: claim.by, by: claim.by };
     }
-    const partner = file === 'x' ? 'y' : 'x';
-    const reason = `${keys.raw(dataset, file)} was already used by run ${claim.by}: upload a new ${partner === 'x' ? 'x.csv' : 'y.csv'} with it, or both files again`;
-    logger.info('waiting for new upload', { file, consumedBy: claim.by });
-    return { status: 'waiting', dataset, reason, missing: [file === 'x' ? 'x' : 'y'] };
+    const used = keys.raw(dataset, claim.file);
+    const partner = keys.raw(dataset, claim.file === 'x' ? 'y' : 'x');
+    const reason = `${used} was already used by run ${claim.by}: upload a new ${claim.file}.csv to start a run with the new ${partner}`;
+    logger.info('waiting for new upload', { file: claim.file, consumedBy: claim.by });
+    return { status: 'waiting', dataset, reason, missing: [claim.file] };
   }
 
   try {

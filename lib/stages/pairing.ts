@@ -124,3 +124,25 @@ export async function releaseInput(ctx: ClaimContext, file: 'x' | 'y', token: st
   const claim = parseClaim(await ctx.store.getText(key));
   if (claim && claim.run === ctx.run && claim.owner === ctx.owner) await ctx.store.delete(key);
 }
+
+/** What stops a pair from being claimed, and on which of the two files. */
+export type PairClaimResult =
+  | { kind: 'claimed' }
+  | { kind: 'consumed' | 'busy'; by: string; file: 'x' | 'y' };
+
+/**
+ * Claims x, then y (always in that order, so two invocations cannot each hold
+ * one and wait on the other). When y cannot be had, x is released again so it
+ * stays free to pair with a later upload of y.
+ */
+export async function claimPair(
+  ctx: ClaimContext,
+  tokens: { x: string; y: string },
+): Promise<PairClaimResult> {
+  const x = await claimInput(ctx, 'x', tokens.x);
+  if (x.kind !== 'claimed') return { ...x, file: 'x' };
+  const y = await claimInput(ctx, 'y', tokens.y);
+  if (y.kind === 'claimed') return y;
+  await releaseInput(ctx, 'x', tokens.x);
+  return { ...y, file: 'y' };
+}
