@@ -16,6 +16,13 @@ export interface MergeOptions {
   numeric: 'numeric' | 'numeric-or-empty' | 'any';
   /** False for unsupervised algorithms (k-means): train and validation rows are features only. */
   labelInTraining: boolean;
+  /**
+   * The Writables `open` returns are done with a chunk once its write callback
+   * has run (true of fs write streams; not of a PassThrough, which hands the
+   * chunk on): the engine may then reuse its output buffers, which saves a
+   * page fault per 4 KiB written. Default false.
+   */
+  reuseWrittenChunks?: boolean;
 }
 
 /**

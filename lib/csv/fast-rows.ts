@@ -1,0 +1,300 @@
+import type { InputCursor } from './input-cursor';
+import type { LabelStats } from './labels';
+import type { OutputSink } from './output-sink';
+import { COMMA, CR, fieldIsNumber, LF } from './scan-tables';
+
+/** Buffer's indexOf (memchr) works on any Uint8Array and is far faster than TypedArray's. */
+const indexOfByte = Buffer.prototype.indexOf as (this: Uint8Array, value: number, from: number) => number;
+
+export const FAST_DONE = 0;
+/** Not enough complete rows in the windows: the general path will ask for more input. */
+export const FAST_DECLINED = 1;
+export const FAST_FLUSH = 2;
+/** The next row is not plain: the general path must take it. */
+export const FAST_CONTENT = 3;
+
+export const TRAIN = 0;
+export const VALIDATION = 1;
+export const TEST = 2;
+export const TEST_LABELS = 3;
+
+/** Most rows taken in one batch. */
+export const MAX_BATCH_ROWS = 4096;
+/** Most x bytes taken in one batch, so a batch always fits an output chunk. */
+const MAX_BATCH_BYTES = 256 * 1024;
+
+/** What the fast path needs from the engine. */
+export interface FastContext {
+  readonly x: InputCursor;
+  readonly y: InputCursor;
+  readonly sinks: OutputSink[];
+  readonly labels: LabelStats;
+  readonly labelled: boolean;
+  /** Per-field transitions (labels; rows of wide files). */
+  readonly transitions: Int32Array;
+  readonly finalAccept: Uint8Array;
+  /** Whole-row transitions for files up to `MAX_BLOCK_COLUMNS` wide, else undefined. */
+  readonly rowTransitions: Int32Array | undefined;
+  readonly expectedColumns: number;
+  dataRows: number;
+  channelOf(index: number): number;
+  needRoom(sink: OutputSink, bytes: number): boolean;
+}
+
+/** Row positions of one batch, reused between batches. */
+class Batch {
+  readonly xStart = new Int32Array(MAX_BATCH_ROWS);
+  readonly xEnd = new Int32Array(MAX_BATCH_ROWS);
+  readonly yStart = new Int32Array(MAX_BATCH_ROWS);
+  readonly yEnd = new Int32Array(MAX_BATCH_ROWS);
+  readonly hash = new Int32Array(MAX_BATCH_ROWS);
+  readonly isNumber = new Uint8Array(MAX_BATCH_ROWS);
+  readonly channel = new Uint8Array(MAX_BATCH_ROWS);
+  rows = 0;
+  /** Why gathering stopped before the limit: FAST_DECLINED or FAST_CONTENT. */
+  stop = FAST_DECLINED;
+  xNext = 0;
+  yNext = 0;
+}
+
+const batch = new Batch();
+
+/**
+ * Collects up to `limit` complete, plain-looking rows: labels validated and
+ * hashed, rows located with memchr. Stops at the first row it cannot take.
+ */
+function gather(ctx: FastContext, limit: number): void {
+  const { x, y, transitions: T, finalAccept } = ctx;
+  const xb = x.buf;
+  const yb = y.buf;
+  const xLimit = Math.min(x.end, x.pos + MAX_BATCH_BYTES);
+  const yLimit = y.end;
+  let xp = x.pos;
+  let yp = y.pos;
+  let r = 0;
+  batch.stop = FAST_DECLINED;
+  for (; r < limit; r += 1) {
+    let q = yp;
+    let s = 0;
+    let h = 0;
+    let c = 0;
+    for (;;) {
+      if (q >= yLimit) break;
+      c = yb[q] as number;
+      if (c === LF || c === CR || c === COMMA) break;
+      s = T[s | c] as number;
+      h = Math.imul(h ^ c, 16777619);
+      q += 1;
+    }
+    if (q >= yLimit) break;
+    if (c === COMMA || q === yp || finalAccept[s >>> 8] === 0) {
+      batch.stop = FAST_CONTENT;
+      break;
+    }
+    let yNext = q + 1;
+    if (c === CR) {
+      if (q + 1 >= yLimit) break;
+      if (yb[q + 1] !== LF) {
+        batch.stop = FAST_CONTENT;
+        break;
+      }
+      yNext = q + 2;
+    }
+    const lf = indexOfByte.call(xb, LF, xp);
+    if (lf < 0 || lf >= xLimit) break;
+    let rowEnd = lf;
+    if (rowEnd > xp && xb[rowEnd - 1] === CR) rowEnd -= 1;
+    if (rowEnd === xp) {
+      batch.stop = FAST_CONTENT;
+      break;
+    }
+    batch.xStart[r] = xp;
+    batch.xEnd[r] = rowEnd;
+    batch.yStart[r] = yp;
+    batch.yEnd[r] = q;
+    batch.hash[r] = h;
+    batch.isNumber[r] = fieldIsNumber(s >>> 8) ? 1 : 0;
+    xp = lf + 1;
+    yp = yNext;
+  }
+  batch.rows = r;
+  batch.xNext = xp;
+  batch.yNext = yp;
+}
+
+/**
+ * Validates the x bytes of a batch with the whole-row table, as four
+ * contiguous runs of rows scanned in one loop: four independent chains of
+ * table lookups, which the CPU overlaps.
+ */
+function validateRowRuns(src: Uint8Array, T: Int32Array, rows: number, from: number, to: number): boolean {
+  const quarter = rows >> 2;
+  const a = from;
+  const b = quarter > 0 ? (batch.xStart[quarter] as number) : from;
+  const c = quarter > 0 ? (batch.xStart[2 * quarter] as number) : from;
+  const d = quarter > 0 ? (batch.xStart[3 * quarter] as number) : from;
+  const n = Math.min(b - a, c - b, d - c, to - d);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let k = 0; k < n; k += 1) {
+    s0 = T[s0 | (src[a + k] as number)] as number;
+    s1 = T[s1 | (src[b + k] as number)] as number;
+    s2 = T[s2 | (src[c + k] as number)] as number;
+    s3 = T[s3 | (src[d + k] as number)] as number;
+  }
+  for (let k = a + n; k < b; k += 1) s0 = T[s0 | (src[k] as number)] as number;
+  for (let k = b + n; k < c; k += 1) s1 = T[s1 | (src[k] as number)] as number;
+  for (let k = c + n; k < d; k += 1) s2 = T[s2 | (src[k] as number)] as number;
+  for (let k = d + n; k < to; k += 1) s3 = T[s3 | (src[k] as number)] as number;
+  return (s0 | s1 | s2 | s3) === 0;
+}
+
+/** Validates each row of a batch with the per-field table (wide files), four rows per loop. */
+function validateRowsByField(ctx: FastContext, src: Uint8Array, rows: number): boolean {
+  const T = ctx.transitions;
+  const accept = ctx.finalAccept;
+  const commas = ctx.expectedColumns - 1;
+  const { xStart, xEnd } = batch;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const a = xStart[r] as number;
+    const b = xStart[r + 1] as number;
+    const c = xStart[r + 2] as number;
+    const d = xStart[r + 3] as number;
+    const na = (xEnd[r] as number) - a;
+    const nb = (xEnd[r + 1] as number) - b;
+    const nc = (xEnd[r + 2] as number) - c;
+    const nd = (xEnd[r + 3] as number) - d;
+    const n = Math.min(na, nb, nc, nd);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    for (let k = 0; k < n; k += 1) {
+      s0 = T[s0 | (src[a + k] as number)] as number;
+      s1 = T[s1 | (src[b + k] as number)] as number;
+      s2 = T[s2 | (src[c + k] as number)] as number;
+      s3 = T[s3 | (src[d + k] as number)] as number;
+      c0 += s0 >>> 12;
+      c1 += s1 >>> 12;
+      c2 += s2 >>> 12;
+      c3 += s3 >>> 12;
+    }
+    for (let k = n; k < na; k += 1) {
+      s0 = T[s0 | (src[a + k] as number)] as number;
+      c0 += s0 >>> 12;
+    }
+    for (let k = n; k < nb; k += 1) {
+      s1 = T[s1 | (src[b + k] as number)] as number;
+      c1 += s1 >>> 12;
+    }
+    for (let k = n; k < nc; k += 1) {
+      s2 = T[s2 | (src[c + k] as number)] as number;
+      c2 += s2 >>> 12;
+    }
+    for (let k = n; k < nd; k += 1) {
+      s3 = T[s3 | (src[d + k] as number)] as number;
+      c3 += s3 >>> 12;
+    }
+    if (c0 !== commas || c1 !== commas || c2 !== commas || c3 !== commas) return false;
+    if (!(accept[s0 >>> 8] && accept[s1 >>> 8] && accept[s2 >>> 8] && accept[s3 >>> 8])) return false;
+  }
+  for (; r < rows; r += 1) {
+    let s = 0;
+    let count = 0;
+    for (let k = xStart[r] as number; k < (xEnd[r] as number); k += 1) {
+      s = T[s | (src[k] as number)] as number;
+      count += s >>> 12;
+    }
+    if (count !== commas || !accept[s >>> 8]) return false;
+  }
+  return true;
+}
+
+/** Copies a batch's rows (and labels) to their sinks; room was checked. */
+function writeBatch(ctx: FastContext, xb: Uint8Array, yb: Uint8Array, rows: number): void {
+  const { sinks, labelled } = ctx;
+  const testLabels = sinks[TEST_LABELS] as OutputSink;
+  for (let r = 0; r < rows; r += 1) {
+    const channel = batch.channel[r] as number;
+    const sink = sinks[channel] as OutputSink;
+    const out = sink.buf;
+    let o = sink.pos;
+    const labelStart = batch.yStart[r] as number;
+    const labelEnd = batch.yEnd[r] as number;
+    if (channel === TEST) {
+      const labelOut = testLabels.buf;
+      let t = testLabels.pos;
+      for (let k = labelStart; k < labelEnd; k += 1) labelOut[t++] = yb[k] as number;
+      labelOut[t++] = LF;
+      testLabels.pos = t;
+      testLabels.rows += 1;
+    } else if (labelled) {
+      for (let k = labelStart; k < labelEnd; k += 1) out[o++] = yb[k] as number;
+      out[o++] = COMMA;
+    }
+    const start = batch.xStart[r] as number;
+    const end = batch.xEnd[r] as number;
+    out.set(xb.subarray(start, end), o);
+    o += end - start;
+    out[o++] = LF;
+    sink.pos = o;
+    sink.rows += 1;
+  }
+}
+
+/**
+ * Merges up to `limit` plain rows at once, or declines having changed nothing.
+ * Plain: complete in the current windows, no quote, no CR but before LF, no
+ * non-ASCII byte, no blank row, every value allowed and the right column count.
+ */
+export function mergeFastRows(ctx: FastContext, limit: number): number {
+  const { x, y, sinks } = ctx;
+  if (!x.plain() || !y.plain()) return FAST_DECLINED;
+  gather(ctx, limit);
+  const rows = batch.rows;
+  if (rows === 0) return batch.stop;
+  const xb = x.buf;
+  const yb = y.buf;
+  const first = batch.xStart[0] as number;
+  const last = batch.xEnd[rows - 1] as number;
+  const bytes = last - first + (batch.yNext - y.pos) + 2 * rows;
+  const used = [false, false, false, false];
+  for (let r = 0; r < rows; r += 1) {
+    const channel = ctx.channelOf(ctx.dataRows + r);
+    batch.channel[r] = channel;
+    used[channel] = true;
+  }
+  if (used[TEST]) used[TEST_LABELS] = true;
+  for (let s = 0; s < used.length; s += 1) {
+    if (used[s] && ctx.needRoom(sinks[s] as OutputSink, bytes)) return FAST_FLUSH;
+  }
+  const valid = ctx.rowTransitions
+    ? validateRowRuns(xb, ctx.rowTransitions, rows, first, batch.xNext)
+    : validateRowsByField(ctx, xb, rows);
+  if (!valid) return rows === 1 ? FAST_CONTENT : -rows;
+  writeBatch(ctx, xb, yb, rows);
+  for (let s = 0; s < used.length; s += 1) if (used[s]) (sinks[s] as OutputSink).open();
+  const labels = ctx.labels;
+  for (let r = 0; r < rows; r += 1) {
+    labels.noteAscii(
+      yb,
+      batch.yStart[r] as number,
+      batch.yEnd[r] as number,
+      batch.hash[r] as number,
+      batch.isNumber[r] === 1,
+    );
+  }
+  x.pos = batch.xNext;
+  x.row += rows;
+  y.pos = batch.yNext;
+  y.row += rows;
+  ctx.dataRows += rows;
+  return FAST_DONE;
+}
