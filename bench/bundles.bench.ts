@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleComposition, packagedBuild } from './support/bundle-composition';
 import { extractBundle, measureLoad } from './support/bundles';
 import { print } from './support/print';
-import { packageStack } from './support/stack-package';
+import { packageStack, REPO_ROOT } from './support/stack-package';
 
 const RUNS = 30;
 const GOAL_ZIPPED_KB = 250;
 const GOAL_OVERHEAD_MS = 80;
+const LARGEST_SOURCES = 6;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -25,6 +27,7 @@ export async function run(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sagedrop-bundles-'));
   try {
     const rows: string[] = [];
+    const build = packagedBuild(stack.dir);
     let allMet = true;
     for (const [fn, zip] of [...stack.zips].sort(([a], [b]) => a.localeCompare(b))) {
       const zippedKb = statSync(zip).size / 1024;
@@ -39,6 +42,13 @@ export async function run(): Promise<void> {
         `${''.padEnd(9)} cold load ${ms(timing.loadMs)} - bare node ${ms(timing.bareMs)} = ${ms(timing.overheadMs)} overhead (goal <= ${GOAL_OVERHEAD_MS} ms: ${verdict(loadMet)})`,
         `${''.padEnd(9)} require() alone ${ms(timing.requireMs)} wall, ${ms(timing.requireCpuMs)} CPU`,
       );
+      const entry = build.entries.get(fn);
+      if (entry) {
+        const largest = (await bundleComposition(REPO_ROOT, entry, build.options)).slice(0, LARGEST_SOURCES);
+        rows.push(
+          `${''.padEnd(9)} largest parts: ${largest.map((part) => `${part.source} ${(part.bytes / 1024).toFixed(0)} KB`).join(', ')}`,
+        );
+      }
     }
     const [load = 0] = loadavg();
     const cpus = availableParallelism();
