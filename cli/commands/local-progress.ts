@@ -27,12 +27,11 @@ export interface ProgressOptions {
 /**
  * Prints what the local pipeline does as it happens: the merge's run, the
  * training job's start and end with its metrics, each notification as the
- * email reads, and failed invocations. Also remembers the catalog entries written.
+ * email reads, and failed invocations.
  */
 export function createProgressPrinter(io: CommandIO, options: ProgressOptions = {}) {
   let stack: LocalStack | undefined;
   const pending = new Set<Promise<void>>();
-  const catalogKeys: string[] = [];
   const later = (work: Promise<void>) => {
     const tracked = work.catch((error: unknown) => io.err(`  (could not read: ${(error as Error).message})`));
     pending.add(tracked);
@@ -52,10 +51,6 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
               io.out(parsed.success ? describeManifest(parsed.data) : `merged run ${run.run}`);
             }),
           );
-        }
-        const parts = step.key.split('/');
-        if (step.key.startsWith(PREFIX.catalog) && parts.length === 3 && parts[2] !== 'latest.json') {
-          catalogKeys.push(step.key);
         }
         return;
       }
@@ -112,6 +107,5 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
     async flush() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
-    catalogKeys,
   };
 }

@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
 import { keys } from '../../lib/layout';
-import { startLocalStack } from '../../lib/local/runtime';
+import { type LocalStack, startLocalStack } from '../../lib/local/runtime';
 import type { ObjectStore } from '../../lib/ports';
 import type { CommandIO } from '../command';
 import { createProgressPrinter } from './local-progress';
@@ -38,6 +38,42 @@ async function exportBucket(store: ObjectStore, target: string): Promise<number>
   return count;
 }
 
+/** Prints the catalog entry of the run's job, or says on stderr why there is none. */
+async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promise<LocalRunResult> {
+  const mine = stack.notifications.filter((n) => n.event.detail.dataset === dataset);
+  for (const { event } of mine) {
+    if (event.detailType === 'Dataset Rejected') {
+      io.err(`dataset rejected: ${event.detail.message.replace(/\.$/, '')}. ${event.detail.hint}`);
+      return { exitCode: 1 };
+    }
+    if (event.detailType === 'Training Failed To Start') {
+      io.err(`training did not start: ${event.detail.reason} ${event.detail.hint}`);
+      return { exitCode: 1 };
+    }
+  }
+  const job = stack.trainer.jobNames().at(-1);
+  if (!job) {
+    io.err('no training job started: the merge did not finish (see the errors above)');
+    return { exitCode: 1 };
+  }
+  const catalogKey = keys.catalogEntry(dataset, job);
+  const text = await stack.store.getText(catalogKey);
+  if (text === undefined) {
+    io.err(
+      `training job ${job} has no catalog entry: the complete function did not finish (see the errors above)`,
+    );
+    return { exitCode: 1 };
+  }
+  io.out(`catalog entry s3://${stack.bucket}/${catalogKey}:`);
+  io.out(JSON.stringify(JSON.parse(text), null, 2));
+  const status = (await stack.trainer.describeTrainingJob(job)).TrainingJobStatus;
+  if (status !== 'Completed') {
+    io.err(`training job ${job} ${status}: see failureReason in the catalog entry above`);
+    return { exitCode: 1 };
+  }
+  return { exitCode: 0, catalogKey };
+}
+
 /**
  * Runs one pair of files through the local stack as a user's upload would:
  * settings (if any), x.csv, y.csv into `raw/<dataset>/`, then every function
@@ -62,30 +98,11 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
     }
     await stack.waitForIdle();
     await printer.flush();
-    const mine = stack.notifications.filter((n) => n.event.detail.dataset === input.dataset);
-    const rejected = mine.find((n) => n.event.detailType === 'Dataset Rejected');
-    const finished = mine.filter(
-      (n) => n.event.detailType.startsWith('Training ') && n.event.detailType !== 'Training Started',
-    );
     for (const failure of stack.failures) {
       const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
       io.err(`${failure.fn} function failed ${failure.attempts} times: ${message}`);
     }
-    let result: LocalRunResult = { exitCode: 1 };
-    if (rejected && rejected.event.detailType === 'Dataset Rejected') {
-      const { message, hint } = rejected.event.detail;
-      io.err(`dataset rejected: ${message.replace(/\.$/, '')}. ${hint}`);
-    } else {
-      const catalogKey = printer.catalogKeys.find((key) => key.startsWith(`catalog/${input.dataset}/`));
-      if (catalogKey) {
-        io.out(`catalog entry s3://${stack.bucket}/${catalogKey}:`);
-        io.out(JSON.stringify(JSON.parse((await stack.store.getText(catalogKey)) ?? 'null'), null, 2));
-      }
-      const completed = finished.some((n) => n.event.detailType === 'Training Completed');
-      if (!completed && finished.length === 0)
-        io.err('the pipeline stopped without training a model (see above)');
-      result = completed && catalogKey ? { exitCode: 0, catalogKey } : { exitCode: 1 };
-    }
+    const result = await outcome(io, stack, input.dataset);
     if (input.exportTo) {
       const count = await exportBucket(stack.store, input.exportTo);
       io.out(
