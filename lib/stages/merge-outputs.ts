@@ -5,6 +5,9 @@ import type { ManifestChannel, ManifestInput, RunManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
 import type { Settings } from '../settings';
 
+/** Bytes an output may hold before the engine waits for its upload. */
+const SINK_BUFFER_BYTES = 1024 * 1024;
+
 /** The object key each output file of a run is written to. */
 export function outputKey(dataset: string, run: string, file: OutputFile): string {
   return file === 'test-labels' ? keys.testLabels(dataset, run) : keys.channel(dataset, run, file);
@@ -27,7 +30,8 @@ export class RunOutputs {
   readonly open: OpenOutput = (file: OutputFile): Writable => {
     const existing = this.uploads.get(file);
     if (existing) return existing.sink;
-    const sink = new PassThrough();
+    // A deep buffer lets the engine run ahead of the upload between parts instead of yielding every 16 KiB.
+    const sink = new PassThrough({ highWaterMark: SINK_BUFFER_BYTES });
     const done = this.store.put(outputKey(this.dataset, this.run, file), sink, { contentType: 'text/csv' });
     // Observed in finish() or abort(); never left as an unhandled rejection meanwhile.
     done.catch(() => undefined);
