@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBundle, loadBundle } from '../../../bench/support/bundles';
 import { packageStack, type StackPackage, warningLines } from '../../../bench/support/stack-package';
 import { readZip } from '../../../bench/support/zip';
+import { loadConfig } from '../../../lib/config';
 import { bucketArn, dataBucket } from './check-bucket';
 import { environmentOf, FUNCTIONS, REQUIRED_ENVIRONMENT } from './check-functions';
 import { checkTemplate } from './check-template';
 import { EXPECTED_S3_TRIGGERS, s3Triggers, trainingJobPattern } from './check-triggers';
 import { MUTATIONS } from './mutations';
-import { type Json, record, roleStatements, TemplateView } from './template-model';
+import { type Json, record, render, roleStatements, TemplateView } from './template-model';
 
 let stack: StackPackage;
 let view: TemplateView;
@@ -72,6 +73,29 @@ describe('sls package', () => {
       const resource = view.functions().get(fn);
       expect(resource?.properties.Runtime).toBe('nodejs22.x');
       expect(Object.keys(environmentOf(view, fn))).toEqual(expect.arrayContaining([...REQUIRED_ENVIRONMENT]));
+    }
+  });
+
+  it("gives every function an environment its own configuration loader accepts, with the params' defaults", () => {
+    for (const fn of FUNCTIONS) {
+      const environment = Object.fromEntries(
+        Object.entries(environmentOf(view, fn)).map(([name, value]) => [name, render(value)]),
+      );
+      const config = loadConfig({ ...environment, AWS_REGION: 'eu-west-1' });
+      expect(config.jobPrefix).toBe('sagedrop-ci');
+      expect(config.eventBusName).toBe('default');
+      expect(config.registerModels).toBe(true);
+      expect(config.defaults).toEqual({
+        algorithm: 'linear-learner',
+        instanceType: 'ml.m5.large',
+        instanceCount: 1,
+        volumeSizeGb: 10,
+        maxRuntimeSeconds: 3600,
+        spot: false,
+        validationFraction: 0.2,
+        testFraction: 0.1,
+        allowCustomImages: false,
+      });
     }
   });
 
