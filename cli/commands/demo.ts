@@ -7,7 +7,7 @@ import { load, parseOptions } from './cli-options';
 
 const IRIS = join(__dirname, '../../examples/iris');
 
-const usage = `usage: sagedrop demo [--keep]
+const usage = `usage: sagedrop demo [--keep] [--verbose]
 
 Runs the whole pipeline on this machine with no AWS account: starts a local
 S3 server and the local trainer, uploads the Iris data set shipped in
@@ -16,7 +16,8 @@ raw/demo/y.csv and raw/demo/sagedrop.json, and prints each step: the merge,
 the training job and its metrics, the notification and the catalog entry.
 
 options:
-  --keep   keep the temporary directory with the bucket's contents and say where
+  --keep      keep the temporary directory with the bucket's contents and say where
+  --verbose   also print the functions' JSON log lines (stderr)
 
 Exits 0 when the model was trained and catalogued.`;
 
@@ -25,7 +26,10 @@ export const demoCommand: Command = {
   summary: 'run the whole pipeline locally on the Iris data set (no AWS needed)',
   usage,
   async run(argv, io) {
-    const { values } = parseOptions('demo', argv, { keep: { type: 'boolean' } });
+    const { values } = parseOptions('demo', argv, {
+      keep: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    });
     if (!existsSync(join(IRIS, 'x.csv'))) throw new UsageError(`the demo data is missing from ${IRIS}`);
     const started = Date.now();
     const { runPairLocally } = load<typeof import('./local-run')>('./local-run');
@@ -37,6 +41,7 @@ export const demoCommand: Command = {
         x: join(IRIS, 'x.csv'),
         y: join(IRIS, 'y.csv'),
         settings: join(IRIS, 'sagedrop.json'),
+        verbose: values.verbose === true,
         ...(values.keep ? { exportTo: join(dir, 'bucket') } : {}),
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
 import { keys } from '../../lib/layout';
 import { type LocalStack, startLocalStack } from '../../lib/local/runtime';
+import { createLogger, silentLogger } from '../../lib/logger';
 import type { ObjectStore } from '../../lib/ports';
 import type { CommandIO } from '../command';
 import { createProgressPrinter } from './local-progress';
@@ -17,6 +18,8 @@ export interface LocalRunInput {
   settings?: string;
   /** Copy every object of the bucket to this directory as plain files when done. */
   exportTo?: string;
+  /** Write the functions' JSON log lines to stderr. */
+  verbose?: boolean;
 }
 
 export interface LocalRunResult {
@@ -82,7 +85,11 @@ async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promi
  */
 export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promise<LocalRunResult> {
   const printer = createProgressPrinter(io);
-  const stack = await startLocalStack({ dir: input.dir, onStep: printer.onStep });
+  const stack = await startLocalStack({
+    dir: input.dir,
+    onStep: printer.onStep,
+    logger: input.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger,
+  });
   printer.attach(stack);
   try {
     io.out(`local S3 server ${stack.endpoint}, bucket ${stack.bucket}`);

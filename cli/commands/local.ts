@@ -3,7 +3,7 @@ import { DEFAULT_DATASET, datasetNameProblem } from '../../lib/layout';
 import { type Command, UsageError } from '../command';
 import { load, parseOptions, requireFile } from './cli-options';
 
-const usage = `usage: sagedrop local --x FILE --y FILE [--dataset NAME] [--settings FILE] [--dir DIR]
+const usage = `usage: sagedrop local --x FILE --y FILE [--dataset NAME] [--settings FILE] [--dir DIR] [--verbose]
 
 Runs your files through the whole pipeline on this machine, as a deployed
 stack would: uploads them to a local S3 server as raw/<dataset>/x.csv and
@@ -18,6 +18,7 @@ options:
   --settings FILE   the dataset's sagedrop.json (algorithm, hyperparameters, fractions)
   --dir DIR         where the local bucket lives (default: ./.sagedrop); the bucket's
                     objects are copied to DIR/bucket/ as plain files for inspection
+  --verbose         also print the functions' JSON log lines (stderr)
 
 Exits 0 when a model was trained, 1 when the data was rejected (the message
 says what to fix) or training failed, 2 on a usage error.`;
@@ -33,6 +34,7 @@ export const localCommand: Command = {
       dataset: { type: 'string' },
       settings: { type: 'string' },
       dir: { type: 'string' },
+      verbose: { type: 'boolean' },
     });
     if (!values.x || !values.y)
       throw new UsageError('--x and --y are required. Run `sagedrop local --help`.');
@@ -46,6 +48,7 @@ export const localCommand: Command = {
       x: await requireFile(values.x, '--x'),
       y: await requireFile(values.y, '--y'),
       exportTo: resolve(dir, 'bucket'),
+      verbose: values.verbose === true,
     };
     const settings = values.settings ? await requireFile(values.settings, '--settings') : undefined;
     const { runPairLocally } = load<typeof import('./local-run')>('./local-run');

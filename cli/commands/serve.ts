@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { load, parseOptions, parsePort } from './cli-options';
 
-const usage = `usage: sagedrop serve [--port P] [--dir DIR]
+const usage = `usage: sagedrop serve [--port P] [--dir DIR] [--verbose]
 
 Runs the local stack until interrupted (Ctrl-C): an S3-compatible endpoint on
 127.0.0.1 that any S3 client can use, and the pipeline (merge, local
@@ -12,6 +12,7 @@ it. Notifications are printed as the email would read.
 options:
   --port P    the port to listen on (default: a free port)
   --dir DIR   where the bucket lives (default: ./.sagedrop); kept between runs
+  --verbose   also print the functions' JSON log lines (stderr)
 
 Credentials for the endpoint: access key S3RVER, secret S3RVER, any region,
 path-style addressing. With the AWS CLI:
@@ -39,7 +40,11 @@ export const serveCommand: Command = {
   summary: 'run a local S3 endpoint and the pipeline on every upload, until Ctrl-C',
   usage,
   async run(argv, io) {
-    const { values } = parseOptions('serve', argv, { port: { type: 'string' }, dir: { type: 'string' } });
+    const { values } = parseOptions('serve', argv, {
+      port: { type: 'string' },
+      dir: { type: 'string' },
+      verbose: { type: 'boolean' },
+    });
     const port = parsePort(values.port);
     const dir = resolve(values.dir ?? '.sagedrop');
     const [{ startLocalStack }, { LOCAL_CREDENTIALS }, { createProgressPrinter }] = [
@@ -48,7 +53,13 @@ export const serveCommand: Command = {
       load<typeof import('./local-progress')>('./local-progress'),
     ];
     const printer = createProgressPrinter(io, { showUploads: true });
-    const stack = await startLocalStack({ dir: resolve(dir, 's3'), port: port ?? 0, onStep: printer.onStep });
+    const { createLogger, silentLogger } = load<typeof import('../../lib/logger')>('../../lib/logger');
+    const stack = await startLocalStack({
+      dir: resolve(dir, 's3'),
+      port: port ?? 0,
+      onStep: printer.onStep,
+      logger: values.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger,
+    });
     printer.attach(stack);
     const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
     io.out(
