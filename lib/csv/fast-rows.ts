@@ -68,7 +68,7 @@ function gather(ctx: FastContext, limit: number): void {
   const xb = x.buf;
   const yb = y.buf;
   const xLimit = Math.min(x.end, x.pos + MAX_BATCH_BYTES);
-  const yLimit = y.end;
+  const yLimit = Math.min(y.end, y.pos + MAX_BATCH_BYTES);
   let xp = x.pos;
   let yp = y.pos;
   let r = 0;

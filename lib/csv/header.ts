@@ -20,41 +20,50 @@ export function splitLeadingRecord(
   if (pos >= end) return eof ? { fields: undefined, next: pos } : undefined;
   if (buf[pos] === LF || buf[pos] === CR) return { fields: undefined, next: pos };
   const fields: string[] = [];
-  let field: number[] = [];
+  let pieces: Uint8Array[] = [];
+  let pieceStart = pos;
   let inQuotes = false;
   let fieldStart = true;
   let p = pos;
-  const finish = () => {
-    fields.push(decoder.decode(Uint8Array.from(field)));
-    field = [];
+  const finish = (at: number) => {
+    pieces.push(buf.subarray(pieceStart, at));
+    fields.push(decoder.decode(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces)));
+    pieces = [];
   };
   for (; p < end; p += 1) {
     const byte = buf[p] as number;
     if (inQuotes) {
-      if (byte !== QUOTE) field.push(byte);
-      else if (p + 1 >= end && !eof) return undefined;
-      else if (buf[p + 1] === QUOTE) {
-        field.push(QUOTE);
+      if (byte !== QUOTE) continue;
+      if (p + 1 >= end && !eof) return undefined;
+      pieces.push(buf.subarray(pieceStart, p));
+      if (buf[p + 1] === QUOTE) {
+        pieceStart = p + 1;
         p += 1;
-      } else inQuotes = false;
+      } else {
+        inQuotes = false;
+        pieceStart = p + 1;
+      }
       continue;
     }
     if (byte === COMMA) {
-      finish();
+      finish(p);
+      pieceStart = p + 1;
       fieldStart = true;
       continue;
     }
     if (byte === LF || byte === CR) {
       if (byte === CR && p + 1 >= end && !eof) return undefined;
-      finish();
+      finish(p);
       return { fields, next: byte === CR && buf[p + 1] === LF ? p + 2 : p + 1 };
     }
-    if (byte === QUOTE && fieldStart) inQuotes = true;
-    else field.push(byte);
+    if (byte === QUOTE && fieldStart) {
+      inQuotes = true;
+      pieceStart = p + 1;
+    }
     fieldStart = false;
   }
   if (!eof || inQuotes) return undefined;
-  finish();
+  finish(p);
   return { fields, next: p };
 }
 

@@ -84,7 +84,10 @@ function requote(out: RowStaging, from: number): void {
  * pandas' QUOTE_MINIMAL). Values are otherwise copied byte for byte.
  *
  * Checks, in byte order: UTF-8 validity, quotes (unterminated, text after a
- * closing quote), then at the end of each field the numeric policy. Returns
+ * closing quote), then at the end of each field the numeric policy (labels
+ * may not be empty unless the policy is `any`); a record longer than
+ * `MAX_ROW_BYTES` is rejected when its first byte past the limit is reached, so
+ * the outcome never depends on how the input was chunked. Returns
  * `undefined` when the window ends inside the record and more input may
  * complete it; consumes nothing (the caller commits `next`).
  */
@@ -109,7 +112,7 @@ export function parseRecord(
   out.length = 0;
 
   const finishField = () => {
-    if (!fieldAccepted(num, policy)) {
+    if (!fieldAccepted(num, policy) || (isLabel && num === S_START && policy !== 'any')) {
       throw notNumeric(
         file,
         row,
@@ -123,15 +126,16 @@ export function parseRecord(
     if (needsQuotes) requote(out, fieldOut);
   };
   const needMore = () => {
-    if (end - cursor.pos > MAX_ROW_BYTES) {
-      if (state === QUOTED) throw unterminatedQuote(file, row, column, true);
-      throw rowTooLong(file, row);
-    }
     cursor.wantMore();
     return undefined;
   };
 
+  const tooLongAt = cursor.pos + MAX_ROW_BYTES;
   for (;;) {
+    if (p > tooLongAt) {
+      if (state === QUOTED) throw unterminatedQuote(file, row, column, true);
+      throw rowTooLong(file, row);
+    }
     if (p >= end) {
       if (!eof) return needMore();
       if (state === QUOTED) throw unterminatedQuote(file, row, column, false);
