@@ -1,5 +1,6 @@
 import { fitKMeans, sumOfSquaredDistances } from './kmeans';
-import { evaluateLinearLearner, fitLinearLearner, LabelError, type PredictorType } from './linear-learner';
+import { fitLinearLearner, LabelError, type PredictorType } from './linear-learner';
+import { evaluateLinearLearner } from './linear-metrics';
 import { type Matrix, splitLabels } from './numeric-csv';
 
 /** The built-in algorithms the local trainer runs; everything else runs on SageMaker only. */

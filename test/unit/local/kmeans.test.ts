@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fitKMeans, seedKMeansPlusPlus } from '../../../lib/local/kmeans';
+import { fitKMeans } from '../../../lib/local/kmeans';
+import { seedKMeansPlusPlus } from '../../../lib/local/kmeans-seeding';
 import { type Matrix, readNumericCsv } from '../../../lib/local/numeric-csv';
 import { createRandom } from '../../../lib/local/random';
 import sklearn from '../../fixtures/kmeans/sklearn.json';

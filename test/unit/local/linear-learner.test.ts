@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  evaluateLinearLearner,
-  fitLinearLearner,
-  LabelError,
-  predictLinear,
-} from '../../../lib/local/linear-learner';
+import { fitLinearLearner, LabelError, predictLinear } from '../../../lib/local/linear-learner';
+import { evaluateLinearLearner } from '../../../lib/local/linear-metrics';
 import type { Matrix } from '../../../lib/local/numeric-csv';
 import { createRandom } from '../../../lib/local/random';
 
