@@ -37,7 +37,7 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder();
 
-function reject(file: string, row: number, column?: number, what = 'rejected'): never {
+function reject(file: string, row: number | undefined, column?: number, what = 'rejected'): never {
   throw new DatasetRejectedError(`${file} row ${row}: ${what}`, { file, row, column }, 'reference');
 }
 
@@ -119,7 +119,7 @@ function readFile(bytes: Uint8Array, file: string): CsvRecord[] {
   if (text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
   const records = splitRecords(text);
   while (records.length > 0 && records[records.length - 1]?.blank) records.pop();
-  if (records.length === 0) reject(file, 0, undefined, 'empty');
+  if (records.length === 0) reject(file, undefined, undefined, 'empty');
   if (records[0]?.blank) reject(file, 1, undefined, 'blank first row');
   return records;
 }
