@@ -19,6 +19,8 @@ export function outputKey(dataset: string, run: string, file: OutputFile): strin
  */
 export class RunOutputs {
   private readonly uploads = new Map<OutputFile, { sink: PassThrough; done: Promise<unknown> }>();
+  private aborting = false;
+  private firstFailure: unknown;
 
   constructor(
     private readonly store: ObjectStore,
@@ -33,11 +35,23 @@ export class RunOutputs {
     // A deep buffer lets the engine run ahead of the upload between parts instead of yielding every 16 KiB.
     const sink = new PassThrough({ highWaterMark: SINK_BUFFER_BYTES });
     const done = this.store.put(outputKey(this.dataset, this.run, file), sink, { contentType: 'text/csv' });
-    // Observed in finish() or abort(); never left as an unhandled rejection meanwhile.
-    done.catch(() => undefined);
+    // Kept for `failure`; observed in finish() or abort(), never left as an unhandled rejection.
+    done.catch((error: unknown) => {
+      if (!this.aborting && this.firstFailure === undefined) this.firstFailure = error;
+      // Nothing reads the sink any more: fail it, or the engine would wait forever for it to drain.
+      sink.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
     this.uploads.set(file, { sink, done });
     return sink;
   };
+
+  /**
+   * The first upload that failed on its own (not through `abort`): the root
+   * cause when the engine then fails on a sink that was closed under it.
+   */
+  get failure(): unknown {
+    return this.firstFailure;
+  }
 
   /** Waits until every output the engine ended is stored. */
   async finish(): Promise<void> {
@@ -49,6 +63,7 @@ export class RunOutputs {
    * failed merge leaves no output object behind.
    */
   async abort(reason: Error): Promise<void> {
+    this.aborting = true;
     for (const { sink } of this.uploads.values()) sink.destroy(reason);
     await Promise.allSettled([...this.uploads.values()].map((u) => u.done));
   }

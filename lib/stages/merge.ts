@@ -227,7 +227,7 @@ async function pairAndMerge(
       await outputs.finish();
     } catch (error) {
       await outputs.abort(error instanceof Error ? error : new Error(String(error)));
-      throw error;
+      throw asRejection(error) || outputs.failure === undefined ? error : outputs.failure;
     }
     const manifest = buildManifest({
       dataset,

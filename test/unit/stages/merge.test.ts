@@ -410,4 +410,22 @@ describe('merge stage: failures and retries', () => {
     expect(outcome.status).toBe('committed');
     if (outcome.status === 'committed') expect(outcome.run).not.toBe(first);
   });
+
+  it('fails with the upload error, not a stream error, when storing an output fails', async () => {
+    const { store, deps, stage } = setup();
+    // Large enough that the engine would block on an output nobody reads.
+    const large = numericDataset(100_000, 20);
+    await store.upload('raw/iris/x.csv', large.x);
+    await store.upload('raw/iris/y.csv', large.y);
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    const failing = Object.create(store) as MemoryStore;
+    failing.put = async (key, body, options) => {
+      if (typeof body === 'string' || body instanceof Uint8Array) return store.put(key, body, options);
+      throw denied;
+    };
+    await expect(handleRawUpload({ ...deps, store: failing }, { key: 'raw/iris/y.csv' }, stage)).rejects.toBe(
+      denied,
+    );
+    expect(manifests(store)).toEqual([]);
+  });
 });
