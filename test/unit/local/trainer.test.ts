@@ -176,6 +176,30 @@ describe('createLocalTrainer', () => {
     );
   });
 
+  it('ends a job that ran past MaxRuntimeInSeconds as Stopped, as SageMaker does', async () => {
+    const store = new MemoryStore();
+    await store.put('train/ds/run1/train/train.csv', FEATURES);
+    await store.put('train/ds/run1/validation/validation.csv', FEATURES);
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const trainer = createLocalTrainer({
+      store,
+      bucket: BUCKET,
+      now: () => {
+        clock += 30_000;
+        return new Date(clock);
+      },
+    });
+    await trainer.createTrainingJob({
+      ...request('slow', 'kmeans', { k: '2', feature_dim: '2' }),
+      StoppingCondition: { MaxRuntimeInSeconds: 60 },
+    });
+    await trainer.idle();
+    const job = await trainer.describeTrainingJob('slow');
+    expect(job.TrainingJobStatus).toBe('Stopped');
+    expect(job.SecondaryStatus).toBe('MaxRuntimeExceeded');
+    expect(job.ModelArtifacts?.S3ModelArtifacts).toMatch(/slow\/output\/model\.tar\.gz$/);
+  });
+
   it('rejects a job name SageMaker would reject', async () => {
     const { trainer } = await setup(FEATURES);
     await expect(trainer.createTrainingJob(request('bad_name', 'kmeans', {}))).rejects.toThrow(
