@@ -131,7 +131,7 @@ describe('merge against a local S3 server', () => {
     expect(notifier.sent).toEqual([]);
   });
 
-  it('starts exactly one run when the x and y events are handled at the same time, every time', async () => {
+  it('starts exactly one run when the x and y events (and a duplicate) are handled at the same time, every time', async () => {
     const { handler } = deps();
     const data = dataset(200, 3, false);
     for (let i = 0; i < 30; i++) {
@@ -139,7 +139,12 @@ describe('merge against a local S3 server', () => {
       const xEvent = await userUpload(`raw/${name}/x.csv`, data.x);
       const yEvent = await userUpload(`raw/${name}/y.csv`, data.y);
       const outcomes = (
-        await Promise.all([handler(xEvent, context(`x-${i}`)), handler(yEvent, context(`y-${i}`))])
+        await Promise.all([
+          handler(xEvent, context(`x-${i}`)),
+          handler(yEvent, context(`y-${i}`)),
+          // S3 delivers at least once: a duplicate of one of them joins the race.
+          handler(i % 2 ? xEvent : yEvent, context(`dup-${i}`)),
+        ])
       ).flat();
       expect(committed(outcomes).filter((o) => o.created)).toHaveLength(1);
       expect(await manifestsUnder(`train/${name}/`)).toHaveLength(1);
