@@ -16,8 +16,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** A user's clean environment: no AWS settings, a throwaway HOME. */
 function env(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: work, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return { HOME: work, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
 
 interface Result {
