@@ -2,7 +2,8 @@ import type { InputCursor } from './input-cursor';
 import { MAX_ROW_BYTES } from './rejections';
 import { COMMA, CR, isNumberText, LF, type NumericPolicy, QUOTE } from './scan-tables';
 
-const decoder = new TextDecoder();
+/** Values are taken as written: a BOM inside the data is a character, not a marker to drop. */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const INTEGER_PATTERN = /^[+-]?\d+$/;
 
 /**

@@ -54,7 +54,8 @@ const UNQUOTED = 1;
 const QUOTED = 2;
 const AFTER_QUOTE = 3;
 
-const decoder = new TextDecoder();
+/** Values are taken as written: a BOM inside the data is a character, not a marker to drop. */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** The value of a field from its output form (minimal RFC 4180 quoting undone). */
 export function fieldText(bytes: Uint8Array, start: number, end: number): string {

@@ -34,8 +34,8 @@ export interface ReferenceResult {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const lenient = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function reject(file: string, row: number | undefined, column?: number, what = 'rejected'): never {
   throw new DatasetRejectedError(`${file} row ${row}: ${what}`, { file, row, column }, 'reference');
