@@ -1,5 +1,6 @@
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import type { Command } from '../command';
+import { type Command, UsageError } from '../command';
 import { load, parseOptions, parsePort } from './cli-options';
 
 const usage = `usage: sagedrop serve [--port P] [--dir DIR] [--verbose]
@@ -19,6 +20,24 @@ path-style addressing. With the AWS CLI:
   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \\
     aws --endpoint-url http://127.0.0.1:P s3 cp x.csv s3://sagedrop-local/raw/mydata/x.csv
 or: sagedrop upload x.csv y.csv --bucket sagedrop-local --dataset mydata --endpoint http://127.0.0.1:P`;
+
+/** s3rver lets a failed listen crash the process: find out first, and say it in one line. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new UsageError(
+              `port ${port} is in use: pick another with --port, or leave it out for a free one`,
+              1,
+            )
+          : error,
+      );
+    });
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
 
 /** Resolves on the first SIGINT or SIGTERM. */
 function interrupted(): Promise<string> {
@@ -47,6 +66,7 @@ export const serveCommand: Command = {
     });
     const port = parsePort(values.port);
     const dir = resolve(values.dir ?? '.sagedrop');
+    if (port) await assertPortFree(port);
     const [{ startLocalStack }, { LOCAL_CREDENTIALS }, { createProgressPrinter }] = [
       load<typeof import('../../lib/local/runtime')>('../../lib/local/runtime'),
       load<typeof import('../../lib/local/s3-server')>('../../lib/local/s3-server'),
@@ -59,6 +79,14 @@ export const serveCommand: Command = {
       port: port ?? 0,
       onStep: printer.onStep,
       logger: values.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger,
+    }).catch((error: unknown) => {
+      if ((error as { code?: string }).code === 'EADDRINUSE') {
+        throw new UsageError(
+          `port ${port} is in use: pick another with --port, or leave it out for a free one`,
+          1,
+        );
+      }
+      throw error;
     });
     printer.attach(stack);
     const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
