@@ -1,6 +1,7 @@
 import type { CatalogEntry, LatestPointer } from './catalog';
 import { DEFAULT_DATASET, keys, PREFIX, parseManifestKey, parseRawKey } from './layout';
 import { type RunManifest, runManifestSchema } from './manifest';
+import type { NotStartedDetail, PipelineEvent } from './notifications';
 import type { ObjectRef, ObjectStore } from './ports';
 import type { RejectionReport } from './stages/merge-rejection';
 import { type InputClaim, inputToken } from './stages/pairing';
@@ -22,7 +23,7 @@ export interface RunStatus {
   createdAt: string;
   rows: number;
   algorithm: string;
-  /** The catalog entry of the run's job, when the job has finished. */
+  /** The run's job: from its catalog entry once finished, or `NotStarted` when SageMaker refused it. */
   job?: { name: string; status: string; metrics: Record<string, number>; failureReason?: string };
 }
 
@@ -64,6 +65,17 @@ async function inputState(store: ObjectStore, dataset: string, file: 'x' | 'y'):
   if (await store.head(keys.errorReport(dataset, claim.run)))
     return { state: 'rejected', run: claim.run, uploadedAt };
   return { state: 'merging', run: claim.run, uploadedAt };
+}
+
+/** Runs whose job could not start, from the "Training Failed To Start" notifications the train stage records. */
+async function runsNotStarted(store: ObjectStore, dataset: string): Promise<Map<string, NotStartedDetail>> {
+  const found = new Map<string, NotStartedDetail>();
+  for (const ref of await collect(store, `${PREFIX.notifications}${dataset}/not-started-`)) {
+    const record = await readJson<{ event?: PipelineEvent }>(store, ref.key);
+    if (record?.event?.detailType === 'Training Failed To Start')
+      found.set(record.event.detail.run, record.event.detail);
+  }
+  return found;
 }
 
 /** What the dataset waits for, given the state of its two inputs. */
@@ -127,6 +139,7 @@ export async function datasetStatus(
     const entry = await readJson<CatalogEntry>(store, ref.key);
     if (entry?.run) entries.set(entry.run, entry);
   }
+  const notStarted = await runsNotStarted(store, dataset);
   const runs: RunStatus[] = [];
   for (const ref of await collect(store, `${PREFIX.train}${dataset}/`)) {
     const parsed = parseManifestKey(ref.key);
@@ -141,9 +154,12 @@ export async function datasetStatus(
       algorithm: manifest.settings.algorithm,
     };
     const entry = entries.get(manifest.run);
+    const refused = notStarted.get(manifest.run);
     if (entry) {
       run.job = { name: entry.job, status: entry.status, metrics: entry.metrics };
       if (entry.failureReason) run.job.failureReason = entry.failureReason;
+    } else if (refused) {
+      run.job = { name: refused.job, status: 'NotStarted', metrics: {}, failureReason: refused.reason };
     }
     runs.push(run);
   }

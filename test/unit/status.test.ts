@@ -108,6 +108,29 @@ describe('datasetStatus', () => {
     expect(lines).toContain(`  rejected ${at} (run r0): raw/iris/x.csv row 2: bad`);
   });
 
+  it('shows a run whose job SageMaker refused as not started, with the reason', async () => {
+    const store = await withRun();
+    await store.put(
+      keys.notification('iris', 'not-started-job-1'),
+      JSON.stringify({
+        state: 'sent',
+        event: {
+          detailType: 'Training Failed To Start',
+          detail: {
+            schemaVersion: '1.0',
+            dataset: 'iris',
+            run: 'r1',
+            job: 'job-1',
+            reason: 'quota',
+            hint: 'ask',
+          },
+        },
+      }),
+    );
+    const lines = formatDatasetStatus(await datasetStatus(store, 'iris'));
+    expect(lines).toContain('  run r1: 1 rows, linear-learner, job job-1 NotStarted: quota');
+  });
+
   it('lists every dataset with anything in the bucket, the default one first', async () => {
     const store = await withRun();
     await store.put('raw/x.csv', '1\n');
