@@ -1,6 +1,6 @@
 /**
  * The events sagedrop publishes. Their `detail` is a documented, versioned
- * schema (docs/EVENTS.md, pasted into the README): add fields freely, bump `schemaVersion` only on
+ * schema (README, "Events"): add fields freely, bump `schemaVersion` only on
  * a breaking change.
  */
 export const EVENT_SOURCE = 'sagedrop';
