@@ -1,7 +1,7 @@
 import type { InputCursor } from './input-cursor';
 import type { LabelStats } from './labels';
 import type { OutputSink } from './output-sink';
-import { COMMA, CR, fieldIsNumber, LF } from './scan-tables';
+import { COMMA, CR, LF, NUMBER_FINAL } from './scan-tables';
 
 /** Buffer's indexOf (memchr) works on any Uint8Array and is far faster than TypedArray's. */
 const indexOfByte = Buffer.prototype.indexOf as (this: Uint8Array, value: number, from: number) => number;
@@ -113,7 +113,7 @@ function gather(ctx: FastContext, limit: number): void {
     batch.yStart[r] = yp;
     batch.yEnd[r] = q;
     batch.hash[r] = h;
-    batch.isNumber[r] = fieldIsNumber(s >>> 8) ? 1 : 0;
+    batch.isNumber[r] = NUMBER_FINAL[s >>> 8] as number;
     xp = lf + 1;
     yp = yNext;
   }
@@ -123,32 +123,49 @@ function gather(ctx: FastContext, limit: number): void {
 }
 
 /**
- * Validates the x bytes of a batch with the whole-row table, as four
- * contiguous runs of rows scanned in one loop: four independent chains of
- * table lookups, which the CPU overlaps.
+ * Validates the x bytes of a batch with the whole-row table, as eight
+ * contiguous runs of rows scanned in one loop: eight independent chains of
+ * table lookups, which the CPU overlaps (one chain is bound by load latency).
  */
 function validateRowRuns(src: Uint8Array, T: Int32Array, rows: number, from: number, to: number): boolean {
-  const quarter = rows >> 2;
-  const a = from;
-  const b = quarter > 0 ? (batch.xStart[quarter] as number) : from;
-  const c = quarter > 0 ? (batch.xStart[2 * quarter] as number) : from;
-  const d = quarter > 0 ? (batch.xStart[3 * quarter] as number) : from;
-  const n = Math.min(b - a, c - b, d - c, to - d);
+  const eighth = rows >> 3;
+  const starts = batch.xStart;
+  const a0 = from;
+  const a1 = eighth > 0 ? (starts[eighth] as number) : from;
+  const a2 = eighth > 0 ? (starts[2 * eighth] as number) : from;
+  const a3 = eighth > 0 ? (starts[3 * eighth] as number) : from;
+  const a4 = eighth > 0 ? (starts[4 * eighth] as number) : from;
+  const a5 = eighth > 0 ? (starts[5 * eighth] as number) : from;
+  const a6 = eighth > 0 ? (starts[6 * eighth] as number) : from;
+  const a7 = eighth > 0 ? (starts[7 * eighth] as number) : from;
+  const n = Math.min(a1 - a0, a2 - a1, a3 - a2, a4 - a3, a5 - a4, a6 - a5, a7 - a6, to - a7);
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
   for (let k = 0; k < n; k += 1) {
-    s0 = T[s0 | (src[a + k] as number)] as number;
-    s1 = T[s1 | (src[b + k] as number)] as number;
-    s2 = T[s2 | (src[c + k] as number)] as number;
-    s3 = T[s3 | (src[d + k] as number)] as number;
+    s0 = T[s0 | (src[a0 + k] as number)] as number;
+    s1 = T[s1 | (src[a1 + k] as number)] as number;
+    s2 = T[s2 | (src[a2 + k] as number)] as number;
+    s3 = T[s3 | (src[a3 + k] as number)] as number;
+    s4 = T[s4 | (src[a4 + k] as number)] as number;
+    s5 = T[s5 | (src[a5 + k] as number)] as number;
+    s6 = T[s6 | (src[a6 + k] as number)] as number;
+    s7 = T[s7 | (src[a7 + k] as number)] as number;
   }
-  for (let k = a + n; k < b; k += 1) s0 = T[s0 | (src[k] as number)] as number;
-  for (let k = b + n; k < c; k += 1) s1 = T[s1 | (src[k] as number)] as number;
-  for (let k = c + n; k < d; k += 1) s2 = T[s2 | (src[k] as number)] as number;
-  for (let k = d + n; k < to; k += 1) s3 = T[s3 | (src[k] as number)] as number;
-  return (s0 | s1 | s2 | s3) === 0;
+  for (let k = a0 + n; k < a1; k += 1) s0 = T[s0 | (src[k] as number)] as number;
+  for (let k = a1 + n; k < a2; k += 1) s1 = T[s1 | (src[k] as number)] as number;
+  for (let k = a2 + n; k < a3; k += 1) s2 = T[s2 | (src[k] as number)] as number;
+  for (let k = a3 + n; k < a4; k += 1) s3 = T[s3 | (src[k] as number)] as number;
+  for (let k = a4 + n; k < a5; k += 1) s4 = T[s4 | (src[k] as number)] as number;
+  for (let k = a5 + n; k < a6; k += 1) s5 = T[s5 | (src[k] as number)] as number;
+  for (let k = a6 + n; k < a7; k += 1) s6 = T[s6 | (src[k] as number)] as number;
+  for (let k = a7 + n; k < to; k += 1) s7 = T[s7 | (src[k] as number)] as number;
+  return (s0 | s1 | s2 | s3 | s4 | s5 | s6 | s7) === 0;
 }
 
 /** Validates each row of a batch with the per-field table (wide files), four rows per loop. */

@@ -2,6 +2,9 @@ import { CR, LF, QUOTE } from './scan-tables';
 
 const EMPTY = new Uint8Array(0);
 
+/** Buffer's indexOf (memchr) works on any Uint8Array and is far faster than TypedArray's. */
+const indexOfByte = Buffer.prototype.indexOf as (this: Uint8Array, value: number, from: number) => number;
+
 /** What comes next in an input, as `peek` sees it. */
 export const Next = {
   /** A record with content starts at `pos`. */
@@ -40,6 +43,8 @@ export class InputCursor {
   private wanted = 0;
   private readonly iterator: AsyncIterator<Uint8Array>;
   private readonly windows: Uint8Array[] = [EMPTY, EMPTY];
+  /** The rest of a chunk that `bridge` split, read before the source. */
+  private readonly pending: Uint8Array[] = [];
 
   constructor(
     source: AsyncIterable<Uint8Array>,
@@ -57,27 +62,18 @@ export class InputCursor {
 
   /** Reads at least one more chunk (or up to what `wantMore` asked for), or notes the end of input. */
   async more(): Promise<void> {
+    const unread = this.end - this.pos;
+    if (unread > 0 && this.wanted === 0 && this.bomChecked) {
+      await this.bridge(unread);
+      return;
+    }
     const chunks: Uint8Array[] = [];
-    let total = this.end - this.pos;
+    let total = unread;
     const wanted = Math.max(this.wanted, total + 1);
     while (!this.eof && (total < wanted || (!this.bomChecked && total < 3))) {
-      const next = await this.iterator.next();
-      if (next.done) {
-        this.eof = true;
-        break;
-      }
-      let chunk = next.value;
-      if (this.skipLF && chunk.length > 0) {
-        this.skipLF = false;
-        if (chunk[0] === LF) chunk = chunk.subarray(1);
-      }
-      if (chunk.length === 0) continue;
-      // Plain Uint8Array views only: one element kind keeps the scanning loops monomorphic.
-      chunks.push(
-        chunk.constructor === Uint8Array
-          ? chunk
-          : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length),
-      );
+      const chunk = await this.nextChunk();
+      if (chunk === undefined) break;
+      chunks.push(chunk);
       total += chunk.length;
     }
     this.wanted = 0;
@@ -87,6 +83,48 @@ export class InputCursor {
       const b = this.buf;
       const p = this.pos;
       if (total >= 3 && b[p] === 0xef && b[p + 1] === 0xbb && b[p + 2] === 0xbf) this.pos += 3;
+    }
+  }
+
+  /**
+   * Joins the partial record left in the window with the next chunk only up to
+   * that chunk's first LF; the rest becomes the next window as it is. Copying
+   * a few hundred bytes per chunk instead of the whole chunk. If the record
+   * goes on past that LF (a quoted line break), the parser asks again and
+   * `wantMore` makes the next read a plain join.
+   */
+  private async bridge(unread: number): Promise<void> {
+    const chunk = await this.nextChunk();
+    if (chunk === undefined) return;
+    const lf = indexOfByte.call(chunk, LF, 0);
+    if (lf >= 0 && lf + 1 < chunk.length) {
+      this.pending.push(chunk.subarray(lf + 1));
+      this.append([chunk.subarray(0, lf + 1)], unread + lf + 1);
+    } else {
+      this.append([chunk], unread + chunk.length);
+    }
+  }
+
+  /** The next non-empty piece of input (held-back rest of a chunk first); sets `eof` at the end. */
+  private async nextChunk(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      let chunk = this.pending.pop();
+      if (chunk === undefined) {
+        const next = await this.iterator.next();
+        if (next.done) {
+          this.eof = true;
+          return undefined;
+        }
+        chunk = next.value;
+        // Plain Uint8Array views only: one element kind keeps the scanning loops monomorphic.
+        if (chunk.constructor !== Uint8Array)
+          chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+      }
+      if (this.skipLF && chunk.length > 0) {
+        this.skipLF = false;
+        if (chunk[0] === LF) chunk = chunk.subarray(1);
+      }
+      if (chunk.length > 0) return chunk;
     }
   }
 

@@ -78,6 +78,11 @@ export function fieldAccepted(state: number, policy: NumericPolicy): boolean {
   return policy === 'numeric-or-empty' && (state === S_START || state === S_COMMA);
 }
 
+/** For each state: 1 when a field that ended there holds a number. */
+export const NUMBER_FINAL = Uint8Array.from({ length: STATE_COUNT }, (_, state) =>
+  NUMERIC_STATES.includes(state) ? 1 : 0,
+);
+
 /** Whether a field that ended in `state` holds a number. */
 export function fieldIsNumber(state: number): boolean {
   return NUMERIC_STATES.includes(state);

@@ -171,12 +171,9 @@ function isHeader(
 }
 
 function isPandasHeader(first: string[] | undefined, second: string[] | undefined): boolean {
+  if (first === undefined || second === undefined || first.length < 2) return false;
   return (
-    first !== undefined &&
-    first.length >= 2 &&
-    first.every((v, k) => v === String(k)) &&
-    second !== undefined &&
-    second.some((v) => NUMBER.test(v) && !/^[+-]?\d+$/.test(v))
+    first.every((v, k) => v === String(k)) && second.some((v) => NUMBER.test(v) && !/^[+-]?\d+$/.test(v))
   );
 }
 
