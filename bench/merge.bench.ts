@@ -150,7 +150,7 @@ async function differingLines(a: string, b: string): Promise<{ count: number; ex
     if (l.done && r.done) return { count, example };
     if (l.value !== r.value) {
       count += 1;
-      example ??= [String(r.value), String(l.value)];
+      example ??= [String(l.value), String(r.value)];
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { InputCursor } from './input-cursor';
 import type { LabelStats } from './labels';
 import type { OutputSink } from './output-sink';
+import { validateRowRuns, validateRowsByField } from './row-validation';
 import { COMMA, CR, LF, NUMBER_FINAL } from './scan-tables';
 
 /** Buffer's indexOf (memchr) works on any Uint8Array and is far faster than TypedArray's. */
@@ -122,118 +123,6 @@ function gather(ctx: FastContext, limit: number): void {
   batch.yNext = yp;
 }
 
-/**
- * Validates the x bytes of a batch with the whole-row table, as eight
- * contiguous runs of rows scanned in one loop: eight independent chains of
- * table lookups, which the CPU overlaps (one chain is bound by load latency).
- */
-function validateRowRuns(src: Uint8Array, T: Int32Array, rows: number, from: number, to: number): boolean {
-  const eighth = rows >> 3;
-  const starts = batch.xStart;
-  const a0 = from;
-  const a1 = eighth > 0 ? (starts[eighth] as number) : from;
-  const a2 = eighth > 0 ? (starts[2 * eighth] as number) : from;
-  const a3 = eighth > 0 ? (starts[3 * eighth] as number) : from;
-  const a4 = eighth > 0 ? (starts[4 * eighth] as number) : from;
-  const a5 = eighth > 0 ? (starts[5 * eighth] as number) : from;
-  const a6 = eighth > 0 ? (starts[6 * eighth] as number) : from;
-  const a7 = eighth > 0 ? (starts[7 * eighth] as number) : from;
-  const n = Math.min(a1 - a0, a2 - a1, a3 - a2, a4 - a3, a5 - a4, a6 - a5, a7 - a6, to - a7);
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let s4 = 0;
-  let s5 = 0;
-  let s6 = 0;
-  let s7 = 0;
-  for (let k = 0; k < n; k += 1) {
-    s0 = T[s0 | (src[a0 + k] as number)] as number;
-    s1 = T[s1 | (src[a1 + k] as number)] as number;
-    s2 = T[s2 | (src[a2 + k] as number)] as number;
-    s3 = T[s3 | (src[a3 + k] as number)] as number;
-    s4 = T[s4 | (src[a4 + k] as number)] as number;
-    s5 = T[s5 | (src[a5 + k] as number)] as number;
-    s6 = T[s6 | (src[a6 + k] as number)] as number;
-    s7 = T[s7 | (src[a7 + k] as number)] as number;
-  }
-  for (let k = a0 + n; k < a1; k += 1) s0 = T[s0 | (src[k] as number)] as number;
-  for (let k = a1 + n; k < a2; k += 1) s1 = T[s1 | (src[k] as number)] as number;
-  for (let k = a2 + n; k < a3; k += 1) s2 = T[s2 | (src[k] as number)] as number;
-  for (let k = a3 + n; k < a4; k += 1) s3 = T[s3 | (src[k] as number)] as number;
-  for (let k = a4 + n; k < a5; k += 1) s4 = T[s4 | (src[k] as number)] as number;
-  for (let k = a5 + n; k < a6; k += 1) s5 = T[s5 | (src[k] as number)] as number;
-  for (let k = a6 + n; k < a7; k += 1) s6 = T[s6 | (src[k] as number)] as number;
-  for (let k = a7 + n; k < to; k += 1) s7 = T[s7 | (src[k] as number)] as number;
-  return (s0 | s1 | s2 | s3 | s4 | s5 | s6 | s7) === 0;
-}
-
-/** Validates each row of a batch with the per-field table (wide files), four rows per loop. */
-function validateRowsByField(ctx: FastContext, src: Uint8Array, rows: number): boolean {
-  const T = ctx.transitions;
-  const accept = ctx.finalAccept;
-  const commas = ctx.expectedColumns - 1;
-  const { xStart, xEnd } = batch;
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    const a = xStart[r] as number;
-    const b = xStart[r + 1] as number;
-    const c = xStart[r + 2] as number;
-    const d = xStart[r + 3] as number;
-    const na = (xEnd[r] as number) - a;
-    const nb = (xEnd[r + 1] as number) - b;
-    const nc = (xEnd[r + 2] as number) - c;
-    const nd = (xEnd[r + 3] as number) - d;
-    const n = Math.min(na, nb, nc, nd);
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let c0 = 0;
-    let c1 = 0;
-    let c2 = 0;
-    let c3 = 0;
-    for (let k = 0; k < n; k += 1) {
-      s0 = T[s0 | (src[a + k] as number)] as number;
-      s1 = T[s1 | (src[b + k] as number)] as number;
-      s2 = T[s2 | (src[c + k] as number)] as number;
-      s3 = T[s3 | (src[d + k] as number)] as number;
-      c0 += s0 >>> 12;
-      c1 += s1 >>> 12;
-      c2 += s2 >>> 12;
-      c3 += s3 >>> 12;
-    }
-    for (let k = n; k < na; k += 1) {
-      s0 = T[s0 | (src[a + k] as number)] as number;
-      c0 += s0 >>> 12;
-    }
-    for (let k = n; k < nb; k += 1) {
-      s1 = T[s1 | (src[b + k] as number)] as number;
-      c1 += s1 >>> 12;
-    }
-    for (let k = n; k < nc; k += 1) {
-      s2 = T[s2 | (src[c + k] as number)] as number;
-      c2 += s2 >>> 12;
-    }
-    for (let k = n; k < nd; k += 1) {
-      s3 = T[s3 | (src[d + k] as number)] as number;
-      c3 += s3 >>> 12;
-    }
-    if (c0 !== commas || c1 !== commas || c2 !== commas || c3 !== commas) return false;
-    if (!(accept[s0 >>> 8] && accept[s1 >>> 8] && accept[s2 >>> 8] && accept[s3 >>> 8])) return false;
-  }
-  for (; r < rows; r += 1) {
-    let s = 0;
-    let count = 0;
-    for (let k = xStart[r] as number; k < (xEnd[r] as number); k += 1) {
-      s = T[s | (src[k] as number)] as number;
-      count += s >>> 12;
-    }
-    if (count !== commas || !accept[s >>> 8]) return false;
-  }
-  return true;
-}
-
 /** Copies a batch's rows (and labels) to their sinks; room was checked. */
 function writeBatch(ctx: FastContext, xb: Uint8Array, yb: Uint8Array, rows: number): void {
   const { sinks, labelled } = ctx;
@@ -293,8 +182,16 @@ export function mergeFastRows(ctx: FastContext, limit: number): number {
     if (used[s] && ctx.needRoom(sinks[s] as OutputSink, bytes)) return FAST_FLUSH;
   }
   const valid = ctx.rowTransitions
-    ? validateRowRuns(xb, ctx.rowTransitions, rows, first, batch.xNext)
-    : validateRowsByField(ctx, xb, rows);
+    ? validateRowRuns(xb, ctx.rowTransitions, batch.xStart, rows, first, batch.xNext)
+    : validateRowsByField(
+        xb,
+        ctx.transitions,
+        ctx.finalAccept,
+        ctx.expectedColumns - 1,
+        batch.xStart,
+        batch.xEnd,
+        rows,
+      );
   if (!valid) return rows === 1 ? FAST_CONTENT : -rows;
   writeBatch(ctx, xb, yb, rows);
   for (let s = 0; s < used.length; s += 1) if (used[s]) (sinks[s] as OutputSink).open();
