@@ -62,6 +62,7 @@ export class InputCursor {
 
   /** Reads at least one more chunk (or up to what `wantMore` asked for), or notes the end of input. */
   async more(): Promise<void> {
+    this.keepUnread();
     const unread = this.end - this.pos;
     if (unread > 0 && this.wanted === 0 && this.bomChecked) {
       await this.bridge(unread);
@@ -84,6 +85,25 @@ export class InputCursor {
       const p = this.pos;
       if (total >= 3 && b[p] === 0xef && b[p + 1] === 0xbb && b[p + 2] === 0xbf) this.pos += 3;
     }
+  }
+
+  /**
+   * Moves the unread bytes into a window of our own before the source is asked
+   * for more: the engine never reads a chunk after asking for the next one, so
+   * a source may reuse its buffers.
+   */
+  private keepUnread(): void {
+    const unread = this.end - this.pos;
+    if (unread === 0 || this.buf === this.windows[0] || this.buf === this.windows[1]) return;
+    let window = this.windows[0] as Uint8Array;
+    if (window.length < unread) {
+      window = new Uint8Array(Math.max(unread, window.length * 2));
+      this.windows[0] = window;
+    }
+    window.set(this.buf.subarray(this.pos, this.end), 0);
+    this.buf = window;
+    this.pos = 0;
+    this.end = unread;
   }
 
   /**

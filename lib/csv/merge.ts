@@ -82,7 +82,9 @@ async function readHeaders(
  * and values the numeric policy does not allow (see `NUMBER_PATTERN`: no NaN,
  * infinity or surrounding spaces; labels may never be empty under a numeric
  * policy). Outputs are opened by `open` on their first row and ended on
- * success; on rejection the caller aborts whatever was opened.
+ * success; on rejection the caller aborts whatever was opened. A chunk of
+ * `x` or `y` is never read after the engine asks for the next one, so the
+ * sources may reuse their buffers.
  */
 export async function mergeStreams(
   x: AsyncIterable<Uint8Array>,

@@ -6,8 +6,12 @@ export const OUTPUT_CHUNK = 1024 * 1024;
 /** Bytes a sink may have queued before the engine waits for it to drain. */
 const QUEUE_LIMIT = 4 * 1024 * 1024;
 
-/** Chunks kept for reuse per sink. */
-const MAX_SPARE_CHUNKS = 4;
+/**
+ * Chunks kept for reuse per sink: more than can be in flight (the queue limit
+ * plus the one being filled), so a returned chunk is never dropped as garbage
+ * and memory stays flat however long the merge runs.
+ */
+const MAX_SPARE_CHUNKS = QUEUE_LIMIT / OUTPUT_CHUNK + 4;
 
 const EMPTY = new Uint8Array(0);
 
