@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { mergeStreams } from '../../../lib/csv/merge';
@@ -44,11 +45,12 @@ describe('mergeStreams and buffers', () => {
     const { x, y, expected } = dataset(150_000);
     const parts: Buffer[] = [];
     let writes = 0;
+    let output: Writable | undefined;
     await mergeStreams(
       oneBuffer(x, 4096),
       oneBuffer(y, 4096),
       () =>
-        new Writable({
+        (output = new Writable({
           highWaterMark: 1,
           write(chunk: Buffer, _encoding, callback) {
             writes += 1;
@@ -57,9 +59,10 @@ describe('mergeStreams and buffers', () => {
               callback();
             });
           },
-        }),
+        })),
       { ...OPTIONS, reuseWrittenChunks: true },
     );
+    if (output && !output.writableFinished) await once(output, 'finish');
     expect(Buffer.concat(parts).toString()).toBe(expected);
     expect(writes).toBeGreaterThan(3);
   });
