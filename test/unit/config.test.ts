@@ -39,6 +39,8 @@ describe('loadConfig', () => {
   });
 
   it('refuses a job prefix that would make invalid training job names', () => {
-    expect(() => loadConfig({ ...complete, JOB_PREFIX: 'sagedrop_dev' })).toThrow(/JOB_PREFIX "sagedrop_dev"/);
+    expect(() => loadConfig({ ...complete, JOB_PREFIX: 'sagedrop_dev' })).toThrow(
+      /JOB_PREFIX "sagedrop_dev"/,
+    );
   });
 });
