@@ -1,0 +1,103 @@
+import type { Verdict } from './checks';
+import type { ReliabilityReport } from './harness';
+
+/** Lost, duplicated and partial findings over a set of datasets. */
+export interface Damage {
+  lost: number;
+  duplicated: number;
+  partial: number;
+}
+
+export interface FuzzFigure {
+  name: string;
+  inputs: number;
+  /** Inputs that threw unexpectedly, hung, or disagreed with the reference. */
+  failures: number;
+  available: boolean;
+}
+
+function damageOf(verdicts: Verdict[]): Damage {
+  return verdicts.reduce<Damage>(
+    (sum, v) => ({
+      lost: sum.lost + v.lost.length,
+      duplicated: sum.duplicated + v.duplicated.length,
+      partial: sum.partial + v.partial.length,
+    }),
+    { lost: 0, duplicated: 0, partial: 0 },
+  );
+}
+
+/** Everything that makes a run fail, as sentences; empty when the run is clean. */
+export function problemsOf(report: ReliabilityReport, fuzz: FuzzFigure[]): string[] {
+  const problems: string[] = [];
+  for (const v of report.verdicts) {
+    for (const [what, list] of Object.entries({
+      lost: v.lost,
+      duplicated: v.duplicated,
+      partial: v.partial,
+      escaped: v.escaped,
+    })) {
+      for (const item of list) problems.push(`${v.dataset}: ${what}: ${item}`);
+    }
+  }
+  for (const item of report.layoutProblems) problems.push(`layout: ${item}`);
+  for (const item of report.onFailure.unexpected) problems.push(`on-failure queue (unexpected): ${item}`);
+  for (const item of report.onFailure.missing)
+    problems.push(`persistent fault for ${item} left no on-failure record`);
+  for (const f of fuzz) {
+    if (!f.available) problems.push(`fuzz suite ${f.name} is not available`);
+    else if (f.failures > 0) problems.push(`fuzz ${f.name}: ${f.failures} failing inputs`);
+  }
+  return problems;
+}
+
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+const row = (label: string, count: number, damage?: Damage) =>
+  `  ${label.padEnd(40)}${pad(count, 9)}${damage ? `${pad(damage.lost, 7)}${pad(damage.duplicated, 12)}${pad(damage.partial, 9)}` : ''}`;
+
+/** The figures `npm run reliability` prints, one line each. */
+export function formatReport(report: ReliabilityReport, fuzz: FuzzFigure[]): string[] {
+  const all = damageOf(report.verdicts);
+  const touched = (names: Set<string> | undefined) =>
+    damageOf(report.verdicts.filter((v) => names?.has(v.dataset)));
+  const replayed = report.replayed.s3 + report.replayed.eventBridge + report.replayed.late;
+  const faults = Object.values(report.faults).reduce((a, b) => a + b, 0);
+  const escaped = report.verdicts.reduce((n, v) => n + v.escaped.length, 0) + report.layoutProblems.length;
+  const header = `  ${''.padEnd(40)}${pad('count', 9)}${pad('lost', 7)}${pad('duplicated', 12)}${pad('partial', 9)}`;
+  const lines = [
+    `sagedrop reliability: seed ${report.seed}, ${report.datasets} datasets, ${(report.elapsedMs / 1000).toFixed(1)} s`,
+    '',
+    'Events replayed',
+    header,
+    row('total', replayed, all),
+    row('S3 events delivered more than once', report.replayed.s3),
+    row('EventBridge events delivered again', report.replayed.eventBridge),
+    row('old events replayed after the fact', report.replayed.late),
+    '',
+    'Concurrent races',
+    header,
+    row(
+      `x/y merges at once (${report.races.datasets} datasets)`,
+      report.races.xy,
+      touched(report.touched.race),
+    ),
+    row('same upload handled twice at once', report.races.duplicate),
+    '',
+    'Faults injected',
+    header,
+    row('total', faults, all),
+    ...Object.entries(report.faults).map(([kind, count]) => row(kind, count, touched(report.touched[kind]))),
+    '',
+    'Fuzz inputs',
+    `  ${''.padEnd(40)}${pad('count', 9)}${pad('failing', 9)}`,
+    ...fuzz.map(
+      (f) => `  ${f.name.padEnd(40)}${pad(f.available ? f.inputs : 'missing', 9)}${pad(f.failures, 9)}`,
+    ),
+    '',
+    'Failures and limits',
+    `  Lambda attempts retried: ${report.lambdaRetries}`,
+    `  on-failure queue: ${report.onFailure.expected} expected (persistent faults), ${report.onFailure.unexpected.length} unexpected, ${report.onFailure.missing.length} silent`,
+    `  names, keys, roles, buckets, outputs, images outside the stack's bounds: ${escaped}`,
+  ];
+  return lines;
+}
