@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { ListObjectsCommand } from '@aws-sdk/client-s3';
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { JOB_NAME_PATTERN, trainingJobName } from '../../lib/job-name';
 import { keys, PREFIX, parseChannelUri, s3Uri } from '../../lib/layout';
 import type { RunManifest } from '../../lib/manifest';
-import type { ObjectStore } from '../../lib/ports';
 import type { FaultyStack } from './faulty-stack';
 import type { DatasetPlan } from './plan';
 
@@ -26,10 +26,39 @@ export interface Upload {
 
 export const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-async function listKeys(store: ObjectStore, prefix: string): Promise<string[]> {
+/** Thrown when the bucket cannot be read back: names the key, so a failed check says where. */
+export class BucketReadError extends Error {
+  override readonly name = 'BucketReadError';
+}
+
+/**
+ * Every key under `prefix`. Lists with ListObjects (v1) and markers: the local
+ * server cannot page ListObjectsV2 (its continuation tokens use DES, which
+ * OpenSSL 3 refuses), and a full run holds more than 1000 keys.
+ */
+export async function listKeys(stack: FaultyStack, prefix: string): Promise<string[]> {
   const found: string[] = [];
-  for await (const ref of store.list(prefix)) found.push(ref.key);
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await stack.directClient.send(
+        new ListObjectsCommand({ Bucket: stack.bucket, Prefix: prefix, Marker: marker }),
+      );
+      for (const item of page.Contents ?? []) if (item.Key) found.push(item.Key);
+      marker = page.IsTruncated ? page.Contents?.at(-1)?.Key : undefined;
+    } while (marker);
+  } catch (error) {
+    throw new BucketReadError(`listing ${prefix} failed: ${String(error)}`, { cause: error });
+  }
   return found;
+}
+
+async function readText(stack: FaultyStack, key: string): Promise<string | undefined> {
+  try {
+    return await stack.direct.getText(key);
+  } catch (error) {
+    throw new BucketReadError(`reading ${key} failed: ${String(error)}`, { cause: error });
+  }
 }
 
 function linesOf(text: string): string[] {
@@ -64,7 +93,7 @@ async function checkChannel(
   let rows = 0;
   let bytes = 0;
   for (const file of channel.files) {
-    const text = await stack.direct.getText(file);
+    const text = await readText(stack, file);
     if (text === undefined) {
       verdict.partial.push(`${file} is named by a manifest but missing`);
       continue;
@@ -172,7 +201,7 @@ export async function verifyDataset(
 ): Promise<Verdict> {
   const verdict: Verdict = { dataset: plan.name, lost: [], duplicated: [], partial: [], escaped: [] };
   for (const upload of lastUploads(uploads)) {
-    const text = await stack.direct.getText(upload.key);
+    const text = await readText(stack, upload.key);
     if (text === undefined) verdict.lost.push(`raw upload ${upload.key} is gone`);
     else if (md5(text) !== upload.md5) verdict.lost.push(`raw upload ${upload.key} was overwritten`);
   }
@@ -180,7 +209,7 @@ export async function verifyDataset(
     await checkInvalidFolder(stack, plan, verdict);
     return verdict;
   }
-  const trainKeys = await listKeys(stack.direct, `${PREFIX.train}${plan.name}/`);
+  const trainKeys = await listKeys(stack, `${PREFIX.train}${plan.name}/`);
   const manifestKeys = trainKeys.filter((k) => k.endsWith('/manifest.json') && !k.includes('/_inputs/'));
   countSlot(verdict, 'runs', manifestKeys.length, plan.expect.runs);
   const runsWithManifest = new Set(manifestKeys.map((k) => k.split('/').at(-2)));
@@ -191,7 +220,7 @@ export async function verifyDataset(
   }
   const manifests: RunManifest[] = [];
   for (const key of manifestKeys) {
-    const manifest = JSON.parse((await stack.direct.getText(key)) ?? '{}') as RunManifest;
+    const manifest = JSON.parse((await readText(stack, key)) ?? '{}') as RunManifest;
     manifests.push(manifest);
     await checkRun(stack, plan, verdict, manifest, uploads);
   }
@@ -209,7 +238,7 @@ export async function verifyDataset(
     checkJob(stack, plan, described, verdict);
     terminal.set(job, described.TrainingJobStatus ?? '');
   }
-  const entries = (await listKeys(stack.direct, `${PREFIX.catalog}${plan.name}/`)).filter(
+  const entries = (await listKeys(stack, `${PREFIX.catalog}${plan.name}/`)).filter(
     (k) => !k.endsWith('/latest.json'),
   );
   countSlot(verdict, 'catalog entries', entries.length, plan.expect.runs);
@@ -224,7 +253,7 @@ export async function verifyDataset(
   const sentNotes = [...notes.values()].reduce((a, b) => a + b, 0);
   if (sentNotes > expectedNotes)
     verdict.duplicated.push(`${sentNotes} notifications, expected ${expectedNotes}`);
-  const reports = await listKeys(stack.direct, `${PREFIX.errors}${plan.name}/`);
+  const reports = await listKeys(stack, `${PREFIX.errors}${plan.name}/`);
   countSlot(verdict, 'rejection reports', reports.length, plan.expect.rejections);
   countSlot(
     verdict,
@@ -247,7 +276,7 @@ async function checkLatest(
   if (!newest) return;
   const job = trainingJobName(stack.config.jobPrefix, plan.name, newest.run);
   if (terminal.get(job) !== 'Completed') return;
-  const latest = await stack.direct.getText(keys.catalogLatest(plan.name));
+  const latest = await readText(stack, keys.catalogLatest(plan.name));
   const pointed = latest === undefined ? undefined : (JSON.parse(latest) as { job?: string }).job;
   if (pointed !== job)
     verdict.lost.push(`latest.json names ${pointed ?? 'nothing'}, not the newest job ${job}`);
@@ -256,8 +285,8 @@ async function checkLatest(
 async function checkInvalidFolder(stack: FaultyStack, plan: DatasetPlan, verdict: Verdict): Promise<void> {
   const folder = `${PREFIX.raw}${plan.name}/`;
   let reports = 0;
-  for (const key of await listKeys(stack.direct, `${PREFIX.errors}_invalid/`)) {
-    const report = JSON.parse((await stack.direct.getText(key)) ?? '{}') as { file?: string };
+  for (const key of await listKeys(stack, `${PREFIX.errors}_invalid/`)) {
+    const report = JSON.parse((await readText(stack, key)) ?? '{}') as { file?: string };
     if (report.file?.startsWith(folder)) reports += 1;
   }
   countSlot(verdict, 'rejection reports', reports, plan.expect.rejections);
@@ -265,7 +294,7 @@ async function checkInvalidFolder(stack: FaultyStack, plan: DatasetPlan, verdict
     (n) => n.event.detailType === 'Dataset Rejected' && n.event.detail.file?.startsWith(folder),
   ).length;
   countSlot(verdict, '"Dataset Rejected" notifications', notes, plan.expect.rejections);
-  const runs = await listKeys(stack.direct, `${PREFIX.train}${plan.name}/`);
+  const runs = await listKeys(stack, `${PREFIX.train}${plan.name}/`);
   if (runs.length > 0) verdict.escaped.push(`${runs.length} objects written under train/${plan.name}/`);
 }
 

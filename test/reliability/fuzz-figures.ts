@@ -1,37 +1,32 @@
+import { fuzz as fuzzCsv } from '../fuzz/csv-fuzz';
+import type { FuzzCounts } from '../fuzz/random';
+import { fuzz as fuzzSettings } from '../fuzz/settings-fuzz';
 import type { FuzzFigure } from './report';
 
-type FuzzRun = (count: number, seed: number) => unknown;
-
-/** Reads a fuzz run's result, whatever of the usual shapes it has. */
-function figureOf(name: string, count: number, result: unknown): FuzzFigure {
-  if (typeof result === 'number') return { name, inputs: count, failures: result, available: true };
-  const value = (result ?? {}) as Record<string, unknown>;
-  const inputs = Number(value.inputs ?? value.count ?? value.runs ?? count);
-  const failures = Array.isArray(value.failures) ? value.failures.length : Number(value.failures ?? 0);
-  return { name, inputs, failures, available: true };
+async function runSuite(
+  name: string,
+  run: (count: number, seed: number) => Promise<FuzzCounts>,
+  count: number,
+  seed: number,
+): Promise<FuzzFigure> {
+  const counts = await run(count, seed);
+  return {
+    name,
+    inputs: counts.inputs,
+    matched: counts.matched,
+    rejectedCleanly: counts.rejectedCleanly,
+    failures: counts.unexpected,
+    examples: counts.examples,
+  };
 }
 
-async function runSuite(name: string, path: string, count: number, seed: number): Promise<FuzzFigure> {
-  let fuzz: FuzzRun | undefined;
-  try {
-    fuzz = ((await import(path)) as { fuzz?: FuzzRun }).fuzz;
-  } catch {
-    fuzz = undefined;
-  }
-  if (!fuzz) return { name, inputs: 0, failures: 0, available: false };
-  try {
-    return figureOf(name, count, await fuzz(count, seed));
-  } catch (error) {
-    // The suites throw on the first failing input, with the input in the message.
-    console.error(`${name}:`, error);
-    return { name, inputs: count, failures: 1, available: true };
-  }
-}
-
-/** The CSV engine's and the settings parser's fuzz suites (test/fuzz), at `csv` and `settings` inputs. */
+/**
+ * The CSV engine's and the settings parser's fuzz suites (test/fuzz): every
+ * input must match the reference implementation or be rejected cleanly.
+ */
 export async function runFuzz(csv: number, settings: number, seed: number): Promise<FuzzFigure[]> {
   return [
-    await runSuite('CSV engine vs reference', '../fuzz/csv-fuzz', csv, seed),
-    await runSuite('settings parser', '../fuzz/settings-fuzz', settings, seed),
+    await runSuite('CSV engine vs reference', fuzzCsv, csv, seed),
+    await runSuite('settings parser', fuzzSettings, settings, seed),
   ];
 }

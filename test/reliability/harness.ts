@@ -247,7 +247,18 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     report.lambdaRetries = stack.retried.count;
     for (const plan of plans) {
       const own = uploads.filter((u) => u.key.startsWith(`${PREFIX.raw}${plan.name}/`));
-      report.verdicts.push(await verifyDataset(stack, plan, own));
+      try {
+        report.verdicts.push(await verifyDataset(stack, plan, own));
+      } catch (error) {
+        const unreadable = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+        report.verdicts.push({
+          dataset: plan.name,
+          lost: [unreadable],
+          duplicated: [],
+          partial: [],
+          escaped: [],
+        });
+      }
     }
     report.layoutProblems = await checkLayout(stack, plans, uploads);
   } finally {

@@ -1,6 +1,6 @@
 import { PREFIX } from '../../lib/layout';
 import { INVALID_FOLDER_DATASET } from '../../lib/stages/merge-rejection';
-import type { Upload } from './checks';
+import { listKeys, type Upload } from './checks';
 import type { FaultyStack } from './faulty-stack';
 import type { DatasetPlan } from './plan';
 
@@ -26,8 +26,7 @@ export async function checkLayout(
       problems.push(`job name ${name} is shared by "${other}" and "${dataset}"`);
     jobsOf.set(name.toLowerCase(), dataset);
   }
-  for await (const ref of stack.direct.list('')) {
-    const key = ref.key;
+  for (const key of await listKeys(stack, '')) {
     if (key.startsWith(PREFIX.raw)) {
       if (!uploaded.has(key)) problems.push(`the pipeline wrote ${key} under raw/`);
       continue;
