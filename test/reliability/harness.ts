@@ -45,6 +45,8 @@ export interface ReliabilityReport {
   /** Datasets each fault kind touched, for the per-kind figures. */
   touched: Record<string, Set<string>>;
   layoutProblems: string[];
+  /** What the checks compared against: runs (= jobs = catalog entries) and rejection reports expected, notifications sent. */
+  totals: { runs: number; rejections: number; notifications: number; jobRequests: number };
   elapsedMs: number;
 }
 
@@ -165,6 +167,7 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     verdicts: [],
     touched: {},
     layoutProblems: [],
+    totals: { runs: 0, rejections: 0, notifications: 0, jobRequests: 0 },
     elapsedMs: 0,
   };
   try {
@@ -261,6 +264,12 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
       }
     }
     report.layoutProblems = await checkLayout(stack, plans, uploads);
+    report.totals = {
+      runs: plans.reduce((n, p) => n + p.expect.runs, 0),
+      rejections: plans.reduce((n, p) => n + p.expect.rejections, 0),
+      notifications: stack.notifier.sent.length,
+      jobRequests: stack.sagemaker.requests.length,
+    };
   } finally {
     await stack.stop();
   }

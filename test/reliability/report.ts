@@ -73,6 +73,8 @@ export function formatReport(report: ReliabilityReport, fuzz: FuzzFigure[]): str
   const header = `  ${''.padEnd(40)}${pad('count', 9)}${pad('lost', 7)}${pad('duplicated', 12)}${pad('partial', 9)}`;
   const lines = [
     `sagedrop reliability: seed ${report.seed}, ${report.datasets} datasets, ${(report.elapsedMs / 1000).toFixed(1)} s`,
+    `  checked: ${report.totals.runs} runs, jobs and catalog entries; ${report.totals.rejections} rejections; ` +
+      `${report.totals.notifications} notifications sent; ${report.totals.jobRequests} CreateTrainingJob calls reached SageMaker`,
     '',
     'Events replayed',
     header,
@@ -92,7 +94,7 @@ export function formatReport(report: ReliabilityReport, fuzz: FuzzFigure[]): str
     '',
     'Faults injected',
     header,
-    row('total (EventBridge duplicates counted above)', faults, all),
+    row('total (EventBridge duplicates excluded)', faults, all),
     ...Object.entries(report.faults).map(([kind, count]) => row(kind, count, touched(report.touched[kind]))),
     '',
     'Fuzz inputs',
