@@ -6,7 +6,7 @@ import type { Notifier, ObjectStore } from './ports';
 export const NOTIFY_LEASE_MS = 16 * 60 * 1000;
 
 interface NotificationRecord {
-  state: 'sending' | 'sent';
+  state: 'sending' | 'sent' | 'failed';
   owner: string;
   at: string;
   event: PipelineEvent;
@@ -19,7 +19,9 @@ interface NotificationRecord {
  * marked sent after. A concurrent duplicate (another `owner`) backs off while
  * the claim is fresh; a retry of the same invocation (same `owner`, as Lambda
  * keeps the request id across retries) or a stale claim sends again, so a crash
- * between claim and send never loses the notification. Returns whether this
+ * between claim and send never loses the notification. A send that throws marks
+ * the record failed before rethrowing, so any later attempt (a redrive from the
+ * on-failure queue comes with a new request id) sends it. Returns whether this
  * call sent it.
  */
 export async function notifyOnce(
@@ -41,10 +43,16 @@ export async function notifyOnce(
     const existing = text ? (JSON.parse(text) as NotificationRecord) : undefined;
     if (existing?.state === 'sent') return false;
     const fresh = existing && now().getTime() - Date.parse(existing.at) < NOTIFY_LEASE_MS;
-    if (existing && existing.owner !== owner && fresh) return false;
+    if (existing?.state === 'sending' && existing.owner !== owner && fresh) return false;
     await store.put(key, JSON.stringify(claim), { contentType: 'application/json' });
   }
-  await notifier.notify(event);
+  try {
+    await notifier.notify(event);
+  } catch (error) {
+    const failed: NotificationRecord = { state: 'failed', owner, at: now().toISOString(), event };
+    await store.put(key, JSON.stringify(failed), { contentType: 'application/json' }).catch(() => {});
+    throw error;
+  }
   const sent: NotificationRecord = { state: 'sent', owner, at: now().toISOString(), event };
   await store.put(key, JSON.stringify(sent), { contentType: 'application/json' });
   return true;

@@ -54,12 +54,24 @@ describe('notifyOnce', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('lets a retry of the same invocation send after a failed attempt', async () => {
+  it('lets a retry of the same invocation send after a crash between claim and send', async () => {
     const store = new MemoryStore();
-    const { sent, notifier } = recordingNotifier(1);
-    await expect(notifyOnce(store, notifier, event, 'started-job', 'req-1')).rejects.toThrow(/SNS/);
+    const { sent, notifier } = recordingNotifier();
+    const claim = { state: 'sending', owner: 'req-1', at: new Date().toISOString(), event };
+    await store.put(keys.notification('iris', 'started-job'), JSON.stringify(claim));
     expect(await notifyOnce(store, notifier, event, 'started-job', 'req-other')).toBe(false);
     expect(await notifyOnce(store, notifier, event, 'started-job', 'req-1')).toBe(true);
+    expect(await notifyOnce(store, notifier, event, 'started-job', 'req-1')).toBe(false);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('lets a later invocation send after every attempt of the first one failed', async () => {
+    const store = new MemoryStore();
+    const { sent, notifier } = recordingNotifier(3);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await expect(notifyOnce(store, notifier, event, 'started-job', 'req-1')).rejects.toThrow(/SNS/);
+    }
+    expect(await notifyOnce(store, notifier, event, 'started-job', 'req-redrive')).toBe(true);
     expect(sent).toHaveLength(1);
   });
 
