@@ -24,6 +24,7 @@ export const DEFAULT_DATASET = 'default';
 export const MANIFEST_FILE = 'manifest.json';
 export const SETTINGS_FILE = 'sagedrop.json';
 export const MAX_DATASET_LENGTH = 100;
+export const MAX_DATASET_BYTES = 255;
 
 export type RawFile = 'x' | 'y' | 'settings';
 export type Channel = 'train' | 'validation' | 'test';
@@ -52,6 +53,10 @@ export function datasetNameProblem(name: string): string | undefined {
   if (name.startsWith('_')) return 'folder names starting with "_" are reserved';
   if ([...name].length > MAX_DATASET_LENGTH) {
     return `the folder name is longer than ${MAX_DATASET_LENGTH} characters`;
+  }
+  // File systems (the local server's among them) cap a path segment at 255 bytes.
+  if (new TextEncoder().encode(name).length > MAX_DATASET_BYTES) {
+    return `the folder name is longer than ${MAX_DATASET_BYTES} bytes in UTF-8`;
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is rejected
   if (/[\u0000-\u001f\u007f\\]/.test(name)) return 'the folder name contains control characters or "\\"';

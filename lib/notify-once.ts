@@ -39,12 +39,18 @@ export async function notifyOnce(
     ifAbsent: true,
   });
   if (!created) {
-    const text = await store.getText(key);
+    const current = await store.head(key);
+    const text = current ? await store.getText(key) : undefined;
     const existing = text ? (JSON.parse(text) as NotificationRecord) : undefined;
-    if (existing?.state === 'sent') return false;
-    const fresh = existing && now().getTime() - Date.parse(existing.at) < NOTIFY_LEASE_MS;
-    if (existing?.state === 'sending' && existing.owner !== owner && fresh) return false;
-    await store.put(key, JSON.stringify(claim), { contentType: 'application/json' });
+    if (!current || !existing || existing.state === 'sent') return false;
+    const fresh = now().getTime() - Date.parse(existing.at) < NOTIFY_LEASE_MS;
+    if (existing.state === 'sending' && existing.owner !== owner && fresh) return false;
+    // Take over only the record as read: of two takers, one wins and the other backs off.
+    const { created: took } = await store.put(key, JSON.stringify(claim), {
+      contentType: 'application/json',
+      ifMatch: current.etag,
+    });
+    if (!took) return false;
   }
   try {
     await notifier.notify(event);

@@ -69,7 +69,8 @@ async function* bodyChunks(body: unknown): AsyncIterable<Uint8Array> {
   if (body !== undefined) throw new TypeError('GetObject returned a body that is not a stream');
 }
 
-function toRef(
+/** An ObjectRef from the fields HeadObject, GetObject and the listings share. */
+export function toRef(
   key: string,
   meta: { VersionId?: string; ETag?: string; ContentLength?: number; Size?: number; LastModified?: Date },
 ): ObjectRef {

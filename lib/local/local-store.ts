@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Store, type S3StoreOptions } from '../aws/s3-store';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  ListObjectsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createS3Store, type S3StoreOptions, toRef } from '../aws/s3-store';
 import { ObjectChangedError } from '../errors';
 import { type Body, type ObjectRef, type ObjectStore, type PutOptions, sameEtag } from '../ports';
 
@@ -28,7 +33,9 @@ function isStream(body: Body): body is AsyncIterable<Uint8Array> {
 /**
  * The ObjectStore for the embedded local S3 server (s3rver), which lacks two
  * things sagedrop relies on: conditional writes (it ignores If-None-Match and
- * If-Match) and exact-version reads (it has no versions). Conditional writes are
+ * If-Match) and exact-version reads (it has no versions). It also cannot page
+ * ListObjectsV2 (its continuation tokens use DES, which OpenSSL 3 refuses), so
+ * listings page ListObjects with markers. Conditional writes are
  * made atomic with a per-key lock in this process (local mode runs every
  * function in one process), and a read checks the ETag it was given against
  * the response and the MD5 of the bytes it streamed, so a concurrent overwrite
@@ -46,7 +53,16 @@ export function createLocalStore(
     // s3rver rewrites an object in place: small reads wait for writes of the same key to finish.
     head: (key) => locks.run(key, () => s3.head(key)),
     getText: (key) => locks.run(key, () => s3.getText(key)),
-    list: (prefix) => s3.list(prefix),
+    async *list(prefix) {
+      let marker: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, Marker: marker }),
+        );
+        for (const item of page.Contents ?? []) if (item.Key) yield toRef(item.Key, item);
+        marker = page.IsTruncated ? page.Contents?.at(-1)?.Key : undefined;
+      } while (marker);
+    },
     delete: (key) => locks.run(key, () => s3.delete(key)),
 
     async put(key: string, body: Body, putOptions: PutOptions = {}) {

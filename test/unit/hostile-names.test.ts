@@ -52,8 +52,8 @@ const HOSTILE_DATASETS = [
   '<script>',
   'x'.repeat(100),
   'é'.repeat(100),
-  '字'.repeat(100),
-  '🚀'.repeat(100),
+  '字'.repeat(85),
+  '🚀'.repeat(63),
   `${'a'.repeat(99)}b`,
   `${'a'.repeat(99)}c`,
 ];

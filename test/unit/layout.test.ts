@@ -27,6 +27,7 @@ describe('parseRawKey', () => {
     expect(parseRawKey('raw/default/x.csv')?.problem).toMatch(/reserved/);
     expect(parseRawKey('raw/_inputs/x.csv')?.problem).toMatch(/reserved/);
     expect(parseRawKey(`raw/${'a'.repeat(101)}/x.csv`)?.problem).toMatch(/longer than 100/);
+    expect(parseRawKey(`raw/${'字'.repeat(86)}/x.csv`)?.problem).toMatch(/longer than 255 bytes/);
     expect(parseRawKey('raw/a\tb/x.csv')?.problem).toMatch(/control characters/);
   });
 });

@@ -75,6 +75,18 @@ describe('notifyOnce', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('sends once when a retry and a duplicate both find a failed send', async () => {
+    const store = new MemoryStore();
+    const { sent, notifier } = recordingNotifier(1);
+    await expect(notifyOnce(store, notifier, event, 'started-job', 'req-1')).rejects.toThrow(/SNS/);
+    const results = await Promise.all([
+      notifyOnce(store, notifier, event, 'started-job', 'req-1'),
+      notifyOnce(store, notifier, event, 'started-job', 'req-2'),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+  });
+
   it('takes over a claim abandoned for longer than the lease', async () => {
     const store = new MemoryStore();
     const { sent, notifier } = recordingNotifier(1);
