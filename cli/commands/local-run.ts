@@ -27,11 +27,15 @@ export interface LocalRunResult {
   catalogKey?: string;
 }
 
-async function exportBucket(store: ObjectStore, target: string): Promise<number> {
+/** Copies every object of the bucket to files under `target`, replacing what was there. */
+export async function exportBucket(store: ObjectStore, target: string): Promise<number> {
   await rm(target, { recursive: true, force: true });
   let count = 0;
   for await (const ref of store.list('')) {
-    const path = join(target, ...ref.key.split('/'));
+    const segments = ref.key.split('/');
+    // A key is a name, not a path: segments like ".." would land outside the folder.
+    if (segments.some((s) => s === '' || s === '.' || s === '..')) continue;
+    const path = join(target, ...segments);
     await mkdir(dirname(path), { recursive: true });
     const chunks: Uint8Array[] = [];
     for await (const chunk of store.read(ref)) chunks.push(chunk);
