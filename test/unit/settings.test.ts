@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { readDefaults } from '../../lib/config';
 import { SettingsError } from '../../lib/errors';
 import { numericPolicy, resolveSettings, type SettingsDefaults, trainsOnLabel } from '../../lib/settings';
 
-const defaults: SettingsDefaults = {
-  algorithm: 'linear-learner',
-  instanceType: 'ml.m5.large',
-  instanceCount: 1,
-  volumeSizeGb: 10,
-  maxRuntimeSeconds: 3600,
-  spot: false,
-  validationFraction: 0.2,
-  testFraction: 0.1,
-  allowCustomImages: false,
-};
+const defaults: SettingsDefaults = readDefaults({});
 const FILE = 'raw/iris/sagedrop.json';
 
 function problemsOf(text: string, base = defaults): string[] {

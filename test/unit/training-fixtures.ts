@@ -1,4 +1,4 @@
-import type { Config } from '../../lib/config';
+import { type Config, readDefaults } from '../../lib/config';
 import { type Channel, keys } from '../../lib/layout';
 import type { RunManifest } from '../../lib/manifest';
 import type { Settings } from '../../lib/settings';
@@ -26,17 +26,7 @@ export const testConfig: Config = {
   topicArn: 'arn:aws:sns:eu-west-1:123456789012:sagedrop-dev',
   eventBusName: 'default',
   registerModels: false,
-  defaults: {
-    algorithm: 'linear-learner',
-    instanceType: 'ml.m5.large',
-    instanceCount: 1,
-    volumeSizeGb: 10,
-    maxRuntimeSeconds: 3600,
-    spot: false,
-    validationFraction: 0.2,
-    testFraction: 0.1,
-    allowCustomImages: true,
-  },
+  defaults: { ...readDefaults({}), allowCustomImages: true },
   logLevel: 'error',
 };
 

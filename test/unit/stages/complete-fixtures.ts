@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import type { Config } from '../../../lib/config';
+import { type Config, readDefaults } from '../../../lib/config';
 import type { CompleteDeps } from '../../../lib/deps';
 import { keys, s3Uri } from '../../../lib/layout';
 import { silentLogger } from '../../../lib/logger';
@@ -29,17 +29,7 @@ export const config: Config = {
   topicArn: 'arn:aws:sns:eu-west-1:123456789012:sagedrop-dev',
   eventBusName: 'default',
   registerModels: true,
-  defaults: {
-    algorithm: 'linear-learner',
-    instanceType: 'ml.m5.large',
-    instanceCount: 1,
-    volumeSizeGb: 10,
-    maxRuntimeSeconds: 3600,
-    spot: false,
-    validationFraction: 0.2,
-    testFraction: 0.1,
-    allowCustomImages: false,
-  },
+  defaults: readDefaults({}),
   logLevel: 'error',
 };
 
