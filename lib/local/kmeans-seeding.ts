@@ -19,6 +19,28 @@ export function squaredDistance(
 }
 
 /**
+ * `squaredDistance`, or any value at least `limit` once the distance is known
+ * to reach it: callers that only want distances below `limit` skip the rest.
+ */
+export function squaredDistanceBelow(
+  data: Float64Array,
+  row: number,
+  centres: Float64Array,
+  centre: number,
+  dim: number,
+  limit: number,
+) {
+  let sum = 0;
+  const a = row * dim;
+  const b = centre * dim;
+  for (let j = 0; j < dim && sum < limit; j += 1) {
+    const diff = (data[a + j] as number) - (centres[b + j] as number);
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+/**
  * Greedy k-means++ as scikit-learn seeds: each new centre is the best of
  * `2 + ln k` candidates drawn with probability proportional to the squared
  * distance to the nearest centre chosen so far.
@@ -51,13 +73,15 @@ export function seedKMeansPlusPlus(matrix: Matrix, k: number, random: () => numb
       let candidatePotential = 0;
       const base = candidate * dim;
       for (let i = 0; i < rows; i += 1) {
+        // Only a distance below the row's current nearest counts: stop summing once past it.
+        const limit = closest[i] as number;
         let sum = 0;
         const a = i * dim;
-        for (let j = 0; j < dim; j += 1) {
+        for (let j = 0; j < dim && sum < limit; j += 1) {
           const diff = (data[a + j] as number) - (data[base + j] as number);
           sum += diff * diff;
         }
-        const d = Math.min(sum, closest[i] as number);
+        const d = Math.min(sum, limit);
         scratch[i] = d;
         candidatePotential += d;
       }

@@ -1,4 +1,4 @@
-import { seedKMeansPlusPlus, seedRandomRows, squaredDistance } from './kmeans-seeding';
+import { seedKMeansPlusPlus, seedRandomRows, squaredDistance, squaredDistanceBelow } from './kmeans-seeding';
 import type { Matrix } from './numeric-csv';
 import { createRandom } from './random';
 
@@ -70,7 +70,7 @@ export function lloyd(
     let second = Number.POSITIVE_INFINITY;
     let bestCentre = 0;
     for (let c = 0; c < k; c += 1) {
-      const d = squaredDistance(data, i, centres, c, dim);
+      const d = squaredDistanceBelow(data, i, centres, c, dim, second);
       if (d < best) {
         second = best;
         best = d;
