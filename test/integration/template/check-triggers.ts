@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { S3_TRIGGERS, trainingJobPattern } from '../../../lib/triggers';
 import { bucketArn, dataBucket } from './check-bucket';
 import {
   actionGrants,
@@ -14,6 +15,7 @@ import {
   type TemplateView,
 } from './template-model';
 
+/** A bucket notification as the template declares it. */
 export interface S3Trigger {
   fn: string;
   event: string;
@@ -21,22 +23,9 @@ export interface S3Trigger {
   suffix: string;
 }
 
-/** What triggers what: the pipeline's contract with the bucket layout. */
-export const EXPECTED_S3_TRIGGERS: readonly S3Trigger[] = [
-  { fn: 'merge', event: 's3:ObjectCreated:*', prefix: 'raw/', suffix: '' },
-  { fn: 'train', event: 's3:ObjectCreated:*', prefix: 'train/', suffix: 'manifest.json' },
-];
-
-export function trainingJobPattern(jobPrefix: string): unknown {
-  return {
-    source: ['aws.sagemaker'],
-    'detail-type': ['SageMaker Training Job State Change'],
-    detail: {
-      TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-      TrainingJobName: [{ prefix: `${jobPrefix}-` }],
-    },
-  };
-}
+/** What triggers what: the same definitions local mode routes events by. */
+export const EXPECTED_S3_TRIGGERS: readonly S3Trigger[] = S3_TRIGGERS;
+export { trainingJobPattern };
 
 function functionNameOf(view: TemplateView, target: unknown): string {
   const id = referencedId(target);
