@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitKMeans } from '../lib/local/kmeans';
-import type { Matrix } from '../lib/local/numeric-csv';
-import { createRandom } from '../lib/local/random';
+import { fitKMeans } from '../lib/local/training/kmeans';
+import type { Matrix } from '../lib/local/training/numeric-csv';
+import { createRandom } from '../lib/local/training/random';
 import { print } from './support/print';
 
 const ROWS = 100_000;

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { UPLOAD_PART_SIZE, UPLOAD_QUEUE_SIZE } from '../lib/aws/s3-store';
-import { readDefaults } from '../lib/config';
-import { createLocalStore } from '../lib/local/local-store';
+import { createLocalStore } from '../lib/local/s3-adapter';
 import type { LocalS3 } from '../lib/local/s3-server';
 import { silentLogger } from '../lib/logger';
+import { readDefaults } from '../lib/settings/config';
 import { mergeDataset } from '../lib/stages/merge';
 import { print } from './support/print';
 

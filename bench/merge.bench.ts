@@ -239,7 +239,7 @@ export async function run(options: MergeBenchOptions = {}): Promise<void> {
   try {
     const script = join(dir, 'merge-files.js');
     buildSync({
-      entryPoints: [join(__dirname, '../scripts/merge-files.ts')],
+      entryPoints: [join(__dirname, 'support/merge-files.ts')],
       bundle: true,
       platform: 'node',
       target: 'node20',

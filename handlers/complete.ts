@@ -5,11 +5,11 @@ import { createDefaultNotifier } from '../lib/aws/notifier';
 import { createSageMakerRegistry } from '../lib/aws/registry';
 import { createS3Store } from '../lib/aws/s3-store';
 import { createSageMakerClient, createSageMakerTrainer } from '../lib/aws/sagemaker';
-import { loadConfig } from '../lib/config';
-import type { CompleteDeps } from '../lib/deps';
 import { parseTrainingJobEvent, type TrainingJobStateChange } from '../lib/events/sagemaker';
 import { createLogger } from '../lib/logger';
+import { loadConfig } from '../lib/settings/config';
 import { type CompleteResult, completeTrainingJob } from '../lib/stages/complete';
+import type { CompleteDeps } from '../lib/stages/deps';
 
 /**
  * The `complete` function: for a "SageMaker Training Job State Change" event

@@ -3,10 +3,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createDefaultNotifier } from '../lib/aws/notifier';
 import { createS3Store } from '../lib/aws/s3-store';
-import { loadConfig } from '../lib/config';
-import type { MergeDeps } from '../lib/deps';
 import { parseS3Notification } from '../lib/events/s3';
 import { createLogger } from '../lib/logger';
+import { loadConfig } from '../lib/settings/config';
+import type { MergeDeps } from '../lib/stages/deps';
 import { handleRawUpload, type MergeOutcome } from '../lib/stages/merge';
 
 /** One or more uploads of an event could not be handled; Lambda retries the event. */

@@ -4,11 +4,11 @@ import type { Context } from 'aws-lambda';
 import { createDefaultNotifier } from '../lib/aws/notifier';
 import { createS3Store } from '../lib/aws/s3-store';
 import { createSageMakerClient, createSageMakerTrainer } from '../lib/aws/sagemaker';
-import { loadConfig } from '../lib/config';
-import type { TrainDeps } from '../lib/deps';
 import { parseS3Notification } from '../lib/events/s3';
 import { parseManifestKey } from '../lib/layout';
 import { createLogger } from '../lib/logger';
+import { loadConfig } from '../lib/settings/config';
+import type { TrainDeps } from '../lib/stages/deps';
 import { startTraining } from '../lib/stages/train';
 
 /** One or more manifests of an event could not be handled; Lambda retries the event. */

@@ -1,5 +1,5 @@
 import type { CreateTrainingJobRequest, DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import type { PipelineEvent } from './notifications';
+import type { PipelineEvent } from './notifications/events';
 
 /** One stored version of an object: enough to read exactly that version back. */
 export interface ObjectRef {
@@ -82,4 +82,47 @@ export interface ModelRegistry {
 export function sameEtag(a: string, b: string): boolean {
   const bare = (etag: string) => etag.replace(/^W\//, '').replace(/"/g, '');
   return bare(a) === bare(b);
+}
+
+/** The version of an object being read is gone or changed mid-read. Retryable. */
+export class ObjectChangedError extends Error {
+  override readonly name = 'ObjectChangedError';
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${key} changed or disappeared while it was being read`, options);
+  }
+}
+
+/**
+ * SageMaker refused to start a training job because an account quota is used up
+ * (`ResourceLimitExceeded`). Not retryable: the user must raise the quota or ask
+ * for other resources.
+ */
+export class TrainingQuotaError extends Error {
+  override readonly name = 'TrainingQuotaError';
+  constructor(
+    /** SageMaker's message, which names the quota. */
+    readonly quotaMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`SageMaker refused the training job: ${quotaMessage}`, options);
+  }
+}
+
+/**
+ * SageMaker rejected a training request as invalid (`ValidationException`), for
+ * example an instance type it does not offer for training. Retrying the same
+ * request cannot succeed.
+ */
+export class TrainingRequestRejectedError extends Error {
+  override readonly name = 'TrainingRequestRejectedError';
+  constructor(
+    /** SageMaker's message. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`SageMaker rejected the training request: ${reason}`, options);
+  }
 }

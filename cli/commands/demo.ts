@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, UsageError } from '../command';
-import { load, parseOptions } from './cli-options';
+import { load, parseOptions } from '../options';
 
 const IRIS = join(__dirname, '../../examples/iris');
 
@@ -32,7 +32,7 @@ export const demoCommand: Command = {
     });
     if (!existsSync(join(IRIS, 'x.csv'))) throw new UsageError(`the demo data is missing from ${IRIS}`);
     const started = Date.now();
-    const { runPairLocally } = load<typeof import('./local-run')>('./local-run');
+    const { runPairLocally } = load<typeof import('../local-run')>('./local-run');
     const dir = await mkdtemp(join(tmpdir(), 'sagedrop-demo-'));
     try {
       const result = await runPairLocally(io, {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_DATASET, datasetNameProblem } from '../../lib/layout';
 import { type Command, UsageError } from '../command';
-import { load, parseOptions, requireFile } from './cli-options';
+import { load, parseOptions, requireFile } from '../options';
 
 const usage = `usage: sagedrop local --x FILE --y FILE [--dataset NAME] [--settings FILE] [--dir DIR] [--verbose]
 
@@ -51,7 +51,7 @@ export const localCommand: Command = {
       verbose: values.verbose === true,
     };
     const settings = values.settings ? await requireFile(values.settings, '--settings') : undefined;
-    const { runPairLocally } = load<typeof import('./local-run')>('./local-run');
+    const { runPairLocally } = load<typeof import('../local-run')>('./local-run');
     const result = await runPairLocally(io, settings ? { ...input, settings } : input);
     io.out(
       `local S3 state is kept in ${input.dir}: \`sagedrop serve --dir ${dir}\` serves it to any S3 client`,

@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Config, readDefaults } from '../../lib/config';
 import { DEFAULT_DATASET, datasetNameProblem, keys, PREFIX } from '../../lib/layout';
 import { createFileStore } from '../../lib/local/file-store';
 import { silentLogger } from '../../lib/logger';
 import { writtenChannels } from '../../lib/manifest';
+import { type Config, readDefaults } from '../../lib/settings/config';
 import { mergeDataset } from '../../lib/stages/merge';
 import { type Command, UsageError } from '../command';
 

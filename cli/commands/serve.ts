@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { type Command, UsageError } from '../command';
-import { load, parseOptions, parsePort } from './cli-options';
+import { load, parseOptions, parsePort } from '../options';
 
 const usage = `usage: sagedrop serve [--port P] [--dir DIR] [--verbose]
 
@@ -68,12 +68,12 @@ export const serveCommand: Command = {
     const dir = resolve(values.dir ?? '.sagedrop');
     if (port) await assertPortFree(port);
     const [{ startLocalStack }, { LOCAL_CREDENTIALS }, { createProgressPrinter }] = [
-      load<typeof import('../../lib/local/runtime')>('../../lib/local/runtime'),
-      load<typeof import('../../lib/local/s3-server')>('../../lib/local/s3-server'),
-      load<typeof import('./local-progress')>('./local-progress'),
+      load<typeof import('../../lib/local/runtime')>('../lib/local/runtime'),
+      load<typeof import('../../lib/local/s3-server')>('../lib/local/s3-server'),
+      load<typeof import('../local-progress')>('./local-progress'),
     ];
     const printer = createProgressPrinter(io, { showUploads: true });
-    const { createLogger, silentLogger } = load<typeof import('../../lib/logger')>('../../lib/logger');
+    const { createLogger, silentLogger } = load<typeof import('../../lib/logger')>('../lib/logger');
     const stack = await startLocalStack({
       dir: resolve(dir, 's3'),
       port: port ?? 0,

@@ -1,7 +1,7 @@
 import { DEFAULT_DATASET, datasetNameProblem } from '../../lib/layout';
 import { type Command, UsageError } from '../command';
-import { load, parseOptions } from './cli-options';
-import { explainS3Error, FIND_BUCKET } from './s3-errors';
+import { load, parseOptions } from '../options';
+import { explainS3Error, FIND_BUCKET } from '../s3-errors';
 
 const usage = `usage: sagedrop status --bucket B [--dataset NAME] [--endpoint URL] [--region R] [--json]
 
@@ -42,9 +42,9 @@ export const statusCommand: Command = {
       { s3ClientConfig },
     ] = [
       load<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3'),
-      load<typeof import('../../lib/aws/s3-store')>('../../lib/aws/s3-store'),
-      load<typeof import('../../lib/status')>('../../lib/status'),
-      load<typeof import('./s3-client')>('./s3-client'),
+      load<typeof import('../../lib/aws/s3-store')>('../lib/aws/s3-store'),
+      load<typeof import('../../lib/stages/status')>('../lib/stages/status'),
+      load<typeof import('../s3-client')>('./s3-client'),
     ];
     const client = new S3Client(s3ClientConfig(values.endpoint, values.region));
     try {

@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_DATASET, datasetNameProblem, keys, type RawFile } from '../../lib/layout';
 import { type Command, UsageError } from '../command';
-import { load, parseOptions, requireFile } from './cli-options';
-import { explainS3Error, FIND_BUCKET } from './s3-errors';
+import { load, parseOptions, requireFile } from '../options';
+import { explainS3Error, FIND_BUCKET } from '../s3-errors';
 
 const PART_SIZE = 8 * 1024 * 1024;
 /** Files at least this big get a progress bar (on a terminal). */
@@ -97,7 +97,7 @@ export const uploadCommand: Command = {
     files.push(['x', await requireFile(x, 'X')], ['y', await requireFile(y, 'Y')]);
     const [{ S3Client }, { s3ClientConfig }] = [
       load<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3'),
-      load<typeof import('./s3-client')>('./s3-client'),
+      load<typeof import('../s3-client')>('./s3-client'),
     ];
     const client = new S3Client(s3ClientConfig(values.endpoint, values.region));
     try {

@@ -1,8 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { EVENT_SOURCE, type PipelineEvent } from '../notifications';
+import { EVENT_SOURCE, type PipelineEvent } from '../notifications/events';
+import { renderMessage } from '../notifications/render';
 import type { Notifier } from '../ports';
-import { renderMessage } from '../render-notification';
 
 export interface AwsNotifierOptions {
   sns: SNSClient;
@@ -30,7 +30,7 @@ function messageAttributes(event: PipelineEvent) {
 
 /**
  * Publishes each event twice: an EventBridge event (source `sagedrop`, the
- * detail-type and versioned detail of lib/notifications.ts) for programs, then
+ * detail-type and versioned detail of lib/notifications/events.ts) for programs, then
  * an email-friendly SNS message for people. EventBridge goes first so that a
  * failure there sends nothing and the retry sends both once; only an SNS
  * failure after it makes the retry repeat the event, which programs can

@@ -10,8 +10,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ObjectChangedError } from '../errors';
 import type { Body, ObjectRef, ObjectStore, PutOptions } from '../ports';
+import { ObjectChangedError } from '../ports';
 
 /** Part size of streamed uploads: 8 MiB parts allow 80 GB objects within S3's 10,000 parts. */
 export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;

@@ -5,8 +5,8 @@ import {
   type DescribeTrainingJobResponse,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { TrainingQuotaError, TrainingRequestRejectedError } from '../errors';
 import type { StartResult, TrainingBackend } from '../ports';
+import { TrainingQuotaError, TrainingRequestRejectedError } from '../ports';
 
 export interface TrainerRetryOptions {
   /** Calls in all, counting the first (each also retried by the SDK's own retry). */

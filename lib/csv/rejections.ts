@@ -1,4 +1,4 @@
-import { DatasetRejectedError } from '../errors';
+import { DatasetRejectedError } from './errors';
 import type { NumericPolicy } from './scan-tables';
 
 /** Rows longer than this (or a quoted field left open for this long) are rejected, so memory stays bounded. */

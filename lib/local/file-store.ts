@@ -2,8 +2,14 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ObjectChangedError } from '../errors';
-import { type Body, type ObjectRef, type ObjectStore, type PutOptions, sameEtag } from '../ports';
+import {
+  type Body,
+  ObjectChangedError,
+  type ObjectRef,
+  type ObjectStore,
+  type PutOptions,
+  sameEtag,
+} from '../ports';
 
 export interface FileStoreOptions {
   /** Where objects are written, one file per key (`<root>/<key>`). */

@@ -1,6 +1,6 @@
-import type { PipelineEvent } from '../notifications';
+import type { PipelineEvent } from '../notifications/events';
+import { renderMessage } from '../notifications/render';
 import type { Notifier } from '../ports';
-import { renderMessage } from '../render-notification';
 
 /** A notification as a subscriber of the SNS topic would read it, with the event behind it. */
 export interface LocalNotification {

@@ -3,18 +3,18 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createCompleteHandler } from '../../handlers/complete';
 import { createMergeHandler } from '../../handlers/merge';
 import { createTrainHandler } from '../../handlers/train';
-import { type Config, readDefaults } from '../config';
-import type { Deps } from '../deps';
 import { decodeS3Key } from '../events/s3';
+import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../events/triggers';
 import { type Logger, silentLogger } from '../logger';
 import type { ObjectStore } from '../ports';
-import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../triggers';
+import { type Config, readDefaults } from '../settings/config';
+import type { Deps } from '../stages/deps';
 import { type AttemptFailure, createInvoker, type FailedInvocation, type LambdaHandler } from './invoker';
-import { createLocalStore } from './local-store';
 import { createLocalNotifier, type LocalNotification } from './notifier';
+import { createLocalStore } from './s3-adapter';
 import { type LocalS3, type S3Notification, startLocalS3 } from './s3-server';
-import { createLocalTrainer, type LocalTrainer } from './trainer';
-import type { TrainingStateChangeEvent } from './training-event';
+import { createLocalTrainer, type LocalTrainer } from './training/trainer';
+import type { TrainingStateChangeEvent } from './training/training-event';
 
 /** The execution role local jobs "run as": a fixed, obviously local ARN (nothing assumes it). */
 export const LOCAL_ROLE_ARN = 'arn:aws:iam::000000000000:role/sagedrop-local';

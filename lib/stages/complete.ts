@@ -1,20 +1,20 @@
+import { JOB_TAGS, type TerminalStatus, type TrainingJobStateChange } from '../events/sagemaker';
+import { datasetNameProblem, keys, parseChannelUri, parseS3Uri, s3Uri } from '../layout';
+import type { Logger } from '../logger';
+import { runManifestSchema } from '../manifest';
+import { type FinishedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications/events';
+import { notifyOnce } from '../notifications/notify-once';
 import {
   advanceLatest,
   buildCatalogEntry,
   type CatalogEntry,
   readCatalogEntry,
   writeCatalogEntry,
-} from '../catalog';
-import type { CompleteDeps } from '../deps';
-import { JOB_TAGS, type TerminalStatus, type TrainingJobStateChange } from '../events/sagemaker';
-import { adviseOnFailure } from '../failure-advice';
-import { datasetNameProblem, keys, parseChannelUri, parseS3Uri, s3Uri } from '../layout';
-import type { Logger } from '../logger';
-import { runManifestSchema } from '../manifest';
-import { modelPackageFor } from '../model-package';
-import { type FinishedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications';
-import { notifyOnce } from '../notify-once';
-import { type FinishedJob, summariseTrainingJob } from '../training-job';
+} from '../training/catalog';
+import { adviseOnFailure } from '../training/failure-advice';
+import { type FinishedJob, summariseTrainingJob } from '../training/finished-job';
+import { modelPackageFor } from '../training/model-package';
+import type { CompleteDeps } from './deps';
 
 /**
  * The event says the job finished but DescribeTrainingJob does not agree yet.

@@ -3,7 +3,7 @@ import type { MergeSummary, OpenOutput, OutputFile } from '../csv/types';
 import { type Channel, keys } from '../layout';
 import type { ManifestChannel, ManifestInput, RunManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
-import type { Settings } from '../settings';
+import type { Settings } from '../settings/dataset';
 
 /** Bytes an output may hold before the engine waits for its upload. */
 const SINK_BUFFER_BYTES = 1024 * 1024;

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { DatasetRejectedError, SettingsError } from '../errors';
+import { DatasetRejectedError } from '../csv/errors';
 import { keys, s3Uri } from '../layout';
 import type { ManifestInput } from '../manifest';
-import { type RejectedDetail, SCHEMA_VERSION } from '../notifications';
-import { notifyOnce } from '../notify-once';
+import { type RejectedDetail, SCHEMA_VERSION } from '../notifications/events';
+import { notifyOnce } from '../notifications/notify-once';
 import type { Notifier, ObjectStore } from '../ports';
+import { SettingsError } from '../settings/errors';
 
 /** Where reports about uploads to folders that cannot be datasets go (a reserved name, never a dataset). */
 export const INVALID_FOLDER_DATASET = '_invalid';

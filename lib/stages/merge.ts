@@ -1,11 +1,11 @@
 import { mergeStreams } from '../csv/merge';
 import type { MergeOptions, MergeSummary, OpenOutput } from '../csv/types';
-import type { MergeDeps } from '../deps';
 import { keys, parseRawKey, type RawFile } from '../layout';
 import type { Logger } from '../logger';
 import type { ManifestInput, RunManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
-import { numericPolicy, resolveSettings, trainsOnLabel } from '../settings';
+import { numericPolicy, resolveSettings, trainsOnLabel } from '../settings/dataset';
+import type { MergeDeps } from './deps';
 
 import { buildManifest, manifestInput, RunOutputs } from './merge-outputs';
 import {

@@ -1,12 +1,13 @@
-import type { TrainDeps } from '../deps';
-import { TrainingConfigError, TrainingQuotaError, TrainingRequestRejectedError } from '../errors';
-import { trainingJobName } from '../job-name';
 import { keys, parseManifestKey, s3Uri } from '../layout';
 import type { Logger } from '../logger';
 import { type RunManifest, runManifestSchema } from '../manifest';
-import { type NotStartedDetail, SCHEMA_VERSION, type StartedDetail } from '../notifications';
-import { notifyOnce } from '../notify-once';
-import { buildTrainingRequest, type TrainingPlan } from '../training-request';
+import { type NotStartedDetail, SCHEMA_VERSION, type StartedDetail } from '../notifications/events';
+import { notifyOnce } from '../notifications/notify-once';
+import { TrainingQuotaError, TrainingRequestRejectedError } from '../ports';
+import { TrainingConfigError } from '../training/errors';
+import { trainingJobName } from '../training/job-name';
+import { buildTrainingRequest, type TrainingPlan } from '../training/request';
+import type { TrainDeps } from './deps';
 
 /** How a manifest ended up: only `started` and `already-exists` mean a job is running. */
 export type TrainingOutcome =

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CatalogEntry, LatestPointer } from '../../lib/catalog';
-import { readTarGz } from '../../lib/local/tar';
-import { datasetStatus } from '../../lib/status';
+import { readTarGz } from '../../lib/local/training/tar';
+import { datasetStatus } from '../../lib/stages/status';
+import type { CatalogEntry, LatestPointer } from '../../lib/training/catalog';
 import { IRIS_X, IRIS_Y, separableBinary, startTestStack } from './local-stack';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;

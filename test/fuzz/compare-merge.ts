@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
+import { DatasetRejectedError } from '../../lib/csv/errors';
 import type { MergeOptions } from '../../lib/csv/types';
-import { DatasetRejectedError } from '../../lib/errors';
 import { referenceMerge } from '../support/reference-merge';
 import { runMerge } from '../unit/csv/harness';
 

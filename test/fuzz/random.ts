@@ -1,4 +1,4 @@
-import { createRandom } from '../../lib/local/random';
+import { createRandom } from '../../lib/local/training/random';
 
 /** A seeded generator, so a fuzz run can be repeated from its seed. */
 export const seededRandom = createRandom;

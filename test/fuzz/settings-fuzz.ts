@@ -1,5 +1,5 @@
-import { SettingsError } from '../../lib/errors';
-import { resolveSettings, type Settings, type SettingsDefaults } from '../../lib/settings';
+import { resolveSettings, type Settings, type SettingsDefaults } from '../../lib/settings/dataset';
+import { SettingsError } from '../../lib/settings/errors';
 import { emptyCounts, type FuzzCounts, noteUnexpected, pick, seededRandom } from './random';
 
 const DEFAULTS: SettingsDefaults = {

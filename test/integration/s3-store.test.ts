@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createS3Store } from '../../lib/aws/s3-store';
-import { ObjectChangedError } from '../../lib/errors';
 import { parseS3Notification } from '../../lib/events/s3';
 import type { S3Notification } from '../../lib/local/s3-server';
+import { ObjectChangedError } from '../../lib/ports';
 import { useLocalS3 } from '../support/s3-server';
 
 const fixture = useLocalS3();

@@ -1,4 +1,4 @@
-import type { TrainingStateChangeEvent } from '../../lib/local/training-event';
+import type { TrainingStateChangeEvent } from '../../lib/local/training/training-event';
 import type { FunctionName } from '../support/faults/invocation-faults';
 
 /** How one event is delivered: how many times in all, and whether later copies wait a little. */

@@ -6,9 +6,8 @@ import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 import { createCompleteHandler } from '../../handlers/complete';
 import { createMergeHandler } from '../../handlers/merge';
 import { createTrainHandler } from '../../handlers/train';
-import type { Config } from '../../lib/config';
-import type { Deps } from '../../lib/deps';
 import { decodeS3Key } from '../../lib/events/s3';
+import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../../lib/events/triggers';
 import { parseChannelUri } from '../../lib/layout';
 import {
   createInvoker,
@@ -16,16 +15,17 @@ import {
   type Invoker,
   type LambdaHandler,
 } from '../../lib/local/invoker';
-import { createLocalStore } from '../../lib/local/local-store';
 import { createLocalNotifier, type LocalNotifier } from '../../lib/local/notifier';
-import { createRandom } from '../../lib/local/random';
 import { localConfig } from '../../lib/local/runtime';
+import { createLocalStore } from '../../lib/local/s3-adapter';
 import { type LocalS3, type S3Notification, startLocalS3 } from '../../lib/local/s3-server';
-import { createLocalTrainer, type LocalTrainer } from '../../lib/local/trainer';
-import type { TrainingStateChangeEvent } from '../../lib/local/training-event';
+import { createRandom } from '../../lib/local/training/random';
+import { createLocalTrainer, type LocalTrainer } from '../../lib/local/training/trainer';
+import type { TrainingStateChangeEvent } from '../../lib/local/training/training-event';
 import { silentLogger } from '../../lib/logger';
 import type { ObjectStore } from '../../lib/ports';
-import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../../lib/triggers';
+import type { Config } from '../../lib/settings/config';
+import type { Deps } from '../../lib/stages/deps';
 import { type FunctionName, InvocationFaults } from '../support/faults/invocation-faults';
 import { type S3FaultProxy, startS3FaultProxy } from '../support/faults/s3-fault-proxy';
 import { createSageMakerFaults, type SageMakerFaults } from '../support/faults/sagemaker-faults';

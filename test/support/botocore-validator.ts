@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { awsFixture } from './aws-fixtures';
 
-/** The service model excerpt, found beside the repository as CI checks it out. */
-export const CREATE_TRAINING_JOB_SHAPES = path.resolve(
-  __dirname,
-  '../..',
-  '../shared/reference/api/sagemaker-CreateTrainingJob-shapes.botocore.json',
+/** The service model excerpt, copied into the repository (test/fixtures/aws/api). */
+export const CREATE_TRAINING_JOB_SHAPES = awsFixture(
+  'api',
+  'sagemaker-CreateTrainingJob-shapes.botocore.json',
 );
 
 interface Shape {

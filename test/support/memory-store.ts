@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ObjectChangedError } from '../../lib/errors';
 import type { Body, ObjectRef, ObjectStore, PutOptions } from '../../lib/ports';
+import { ObjectChangedError } from '../../lib/ports';
 
 interface Version {
   ref: ObjectRef;

@@ -1,9 +1,9 @@
-import type { Config } from '../../lib/config';
-import { readDefaults } from '../../lib/config';
-import type { MergeDeps } from '../../lib/deps';
 import { silentLogger } from '../../lib/logger';
-import type { PipelineEvent } from '../../lib/notifications';
+import type { PipelineEvent } from '../../lib/notifications/events';
 import type { Notifier, ObjectStore } from '../../lib/ports';
+import type { Config } from '../../lib/settings/config';
+import { readDefaults } from '../../lib/settings/config';
+import type { MergeDeps } from '../../lib/stages/deps';
 
 /** A Notifier that keeps what it was asked to send. */
 export function recordingNotifier(): Notifier & { sent: PipelineEvent[] } {

@@ -6,11 +6,11 @@
  * (the column is best effort), which is what property tests compare.
  */
 
+import { DatasetRejectedError } from '../../lib/csv/errors';
 import { DISTINCT_LABEL_CAP } from '../../lib/csv/labels';
 import { MAX_ROW_BYTES } from '../../lib/csv/rejections';
 import { channelOf, seedHash, splitCuts } from '../../lib/csv/split';
 import type { LabelSummary, MergeOptions, OutputFile } from '../../lib/csv/types';
-import { DatasetRejectedError } from '../../lib/errors';
 
 interface Field {
   /** The raw bytes of the value (quotes removed, doubled quotes undone), as a latin1 string. */

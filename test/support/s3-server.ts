@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
-import { createLocalStore } from '../../lib/local/local-store';
+import { createLocalStore } from '../../lib/local/s3-adapter';
 import { type LocalS3, startLocalS3 } from '../../lib/local/s3-server';
 import type { ObjectStore } from '../../lib/ports';
 

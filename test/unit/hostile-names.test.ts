@@ -1,7 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SettingsError } from '../../lib/errors';
-import { JOB_NAME_PATTERN, trainingJobName } from '../../lib/job-name';
 import {
   CHANNELS,
   datasetNameProblem,
@@ -13,13 +11,15 @@ import {
   s3Uri,
 } from '../../lib/layout';
 import { silentLogger } from '../../lib/logger';
-import type { PipelineEvent } from '../../lib/notifications';
-import { resolveSettings, type SettingsDefaults } from '../../lib/settings';
+import type { PipelineEvent } from '../../lib/notifications/events';
+import { resolveSettings, type SettingsDefaults } from '../../lib/settings/dataset';
+import { SettingsError } from '../../lib/settings/errors';
 import { handleRawUpload } from '../../lib/stages/merge';
 import { runIdFor } from '../../lib/stages/pairing';
-import { buildTrainingRequest } from '../../lib/training-request';
+import { JOB_NAME_PATTERN, trainingJobName } from '../../lib/training/job-name';
+import { buildTrainingRequest } from '../../lib/training/request';
 import { MemoryStore } from '../support/memory-store';
-import { makeManifest, testConfig } from './training-fixtures';
+import { makeManifest, testConfig } from './training/training-fixtures';
 
 const PREFIX_OF_STACK = 'sagedrop-prod';
 

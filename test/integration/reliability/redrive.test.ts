@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../../../lib/layout';
-import { createRandom } from '../../../lib/local/random';
+import { createRandom } from '../../../lib/local/training/random';
 import { makeRound } from '../../reliability/datasets';
 import { type FaultyStack, startFaultyStack } from '../../reliability/faulty-stack';
 

@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalStore } from '../../../lib/local/local-store';
+import { createLocalStore } from '../../../lib/local/s3-adapter';
 import type { ObjectStore } from '../../../lib/ports';
 import { type S3FaultProxy, startS3FaultProxy } from '../../support/faults/s3-fault-proxy';
 import { type LocalS3Fixture, startTestS3 } from '../../support/s3-server';

@@ -11,7 +11,7 @@ import {
 export const RUNTIME = 'nodejs22.x';
 export const FUNCTIONS = ['merge', 'train', 'complete'] as const;
 
-/** Every variable `lib/config.ts` reads. */
+/** Every variable `lib/settings/config.ts` reads. */
 export const REQUIRED_ENVIRONMENT = [
   'BUCKET_NAME',
   'JOB_PREFIX',

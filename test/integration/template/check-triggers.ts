@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { S3_TRIGGERS, trainingJobPattern } from '../../../lib/triggers';
+import { S3_TRIGGERS, trainingJobPattern } from '../../../lib/events/triggers';
 import { bucketArn, dataBucket } from './check-bucket';
 import {
   actionGrants,

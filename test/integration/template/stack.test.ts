@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBundle, loadBundle } from '../../../bench/support/bundles';
 import { packageStack, type StackPackage, warningLines } from '../../../bench/support/stack-package';
 import { readZip } from '../../../bench/support/zip';
-import { loadConfig } from '../../../lib/config';
+import { loadConfig } from '../../../lib/settings/config';
 import { bucketArn, dataBucket } from './check-bucket';
 import { environmentOf, FUNCTIONS, REQUIRED_ENVIRONMENT } from './check-functions';
 import { checkTemplate } from './check-template';

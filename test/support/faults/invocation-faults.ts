@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import type { LambdaHandler } from '../../../lib/local/invoker';
-import type { PipelineEvent } from '../../../lib/notifications';
+import type { PipelineEvent } from '../../../lib/notifications/events';
 import type { Notifier, ObjectRef, ObjectStore, PutOptions, TrainingBackend } from '../../../lib/ports';
 
 export type FunctionName = 'merge' | 'train' | 'complete';

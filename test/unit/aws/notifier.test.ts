@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsNotifier, NotificationDeliveryError } from '../../../lib/aws/notifier';
-import type { PipelineEvent } from '../../../lib/notifications';
+import type { PipelineEvent } from '../../../lib/notifications/events';
 
 const sns = mockClient(SNSClient);
 const eventBridge = mockClient(EventBridgeClient);

@@ -6,7 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSageMakerRegistry, ModelRegistrationError, tagSafe } from '../../../lib/aws/registry';
-import { modelPackageFor } from '../../../lib/model-package';
+import { modelPackageFor } from '../../../lib/training/model-package';
 
 const sagemaker = mockClient(SageMakerClient);
 const ARN = 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/sagedrop-dev-iris/1';

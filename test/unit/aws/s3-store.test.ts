@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createS3Store } from '../../../lib/aws/s3-store';
-import { ObjectChangedError } from '../../../lib/errors';
+import { ObjectChangedError } from '../../../lib/ports';
 
 const s3 = mockClient(S3Client);
 const store = createS3Store(new S3Client({ region: 'us-east-1' }), 'bucket');

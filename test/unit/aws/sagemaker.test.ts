@@ -9,9 +9,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSageMakerTrainer, isThrottling } from '../../../lib/aws/sagemaker';
-import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/errors';
-import { buildTrainingRequest } from '../../../lib/training-request';
-import { makeManifest, testConfig } from '../training-fixtures';
+import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/ports';
+import { buildTrainingRequest } from '../../../lib/training/request';
+import { makeManifest, testConfig } from '../training/training-fixtures';
 
 const sagemaker = mockClient(SageMakerClient);
 const request = buildTrainingRequest(makeManifest(), testConfig).request;

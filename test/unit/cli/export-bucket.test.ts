@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportBucket } from '../../../cli/commands/local-run';
+import { exportBucket } from '../../../cli/local-run';
 import { MemoryStore } from '../../support/memory-store';
 
 let root: string | undefined;

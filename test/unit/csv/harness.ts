@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
+import { DatasetRejectedError } from '../../../lib/csv/errors';
 import { mergeStreams } from '../../../lib/csv/merge';
 import type { MergeOptions, MergeSummary, OutputFile } from '../../../lib/csv/types';
-import { DatasetRejectedError } from '../../../lib/errors';
 
 export const OPTIONS: MergeOptions = {
   xFile: 'x.csv',

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeS3Key, parseS3Notification } from '../../../lib/events/s3';
+import { awsFixture } from '../../support/aws-fixtures';
 
-const sample = JSON.parse(
-  readFileSync('../shared/reference/events/s3-objectcreated-put.sample.json', 'utf8'),
-);
-const testEvent = JSON.parse(readFileSync('../shared/reference/events/s3-test-event.sample.json', 'utf8'));
+const sample = JSON.parse(readFileSync(awsFixture('events', 's3-objectcreated-put.sample.json'), 'utf8'));
+const testEvent = JSON.parse(readFileSync(awsFixture('events', 's3-test-event.sample.json'), 'utf8'));
 
 function withKey(key: string, eventName = 'ObjectCreated:Put') {
   const copy = structuredClone(sample);

@@ -13,8 +13,8 @@ import { createCompleteHandler } from '../../../handlers/complete';
 import { createAwsNotifier } from '../../../lib/aws/notifier';
 import { createSageMakerRegistry } from '../../../lib/aws/registry';
 import { createSageMakerTrainer } from '../../../lib/aws/sagemaker';
-import type { CompleteDeps } from '../../../lib/deps';
 import { keys } from '../../../lib/layout';
+import type { CompleteDeps } from '../../../lib/stages/deps';
 import { describeJob, jobName, setup, stateChangeEvent } from '../stages/complete-fixtures';
 
 const sagemaker = mockClient(SageMakerClient);

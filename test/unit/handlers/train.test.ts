@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { createTrainHandler } from '../../../handlers/train';
 import { keys } from '../../../lib/layout';
 import type { RunManifest } from '../../../lib/manifest';
+import { awsFixture } from '../../support/aws-fixtures';
 import { trainWorld } from '../stages/train-fakes';
-import { makeManifest, testConfig } from '../training-fixtures';
+import { makeManifest, testConfig } from '../training/training-fixtures';
 
-const EVENTS = path.resolve(__dirname, '../../..', '../shared/reference/events');
+const EVENTS = awsFixture('events');
 const context = { awsRequestId: 'c0ffee-1' } as Context;
 
 /** The documented S3 notification with our bucket and the given (already URL-encoded) keys. */

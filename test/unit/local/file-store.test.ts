@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ObjectChangedError } from '../../../lib/errors';
 import { createFileStore } from '../../../lib/local/file-store';
+import { ObjectChangedError } from '../../../lib/ports';
 
 const root = mkdtempSync(join(tmpdir(), 'sagedrop-file-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalNotifier, type LocalNotification } from '../../../lib/local/notifier';
-import type { PipelineEvent } from '../../../lib/notifications';
-import { renderMessage } from '../../../lib/render-notification';
+import type { PipelineEvent } from '../../../lib/notifications/events';
+import { renderMessage } from '../../../lib/notifications/render';
 
 const rejected: PipelineEvent = {
   detailType: 'Dataset Rejected',

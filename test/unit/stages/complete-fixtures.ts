@@ -1,19 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import { type Config, readDefaults } from '../../../lib/config';
-import type { CompleteDeps } from '../../../lib/deps';
 import { keys, s3Uri } from '../../../lib/layout';
 import { silentLogger } from '../../../lib/logger';
 import type { RunManifest } from '../../../lib/manifest';
-import type { PipelineEvent } from '../../../lib/notifications';
+import type { PipelineEvent } from '../../../lib/notifications/events';
 import type { ModelPackageInput, ModelRegistry, Notifier, TrainingBackend } from '../../../lib/ports';
+import { type Config, readDefaults } from '../../../lib/settings/config';
+import type { CompleteDeps } from '../../../lib/stages/deps';
+import { readAwsEvent } from '../../support/aws-fixtures';
 import { MemoryStore } from '../../support/memory-store';
 
-/** CI clones the repository with `shared/` beside it. */
+/** A documented AWS event sample from the repository's copy (test/fixtures/aws/events). */
 export function sharedEvent(name: string): Record<string, unknown> {
-  const root = resolve(__dirname, '../../..');
-  return JSON.parse(readFileSync(resolve(root, '../shared/reference/events', name), 'utf8'));
+  return readAwsEvent<Record<string, unknown>>(name);
 }
 
 export const BUCKET = 'sagedrop-data-123456789012';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogEntry, LatestPointer } from '../../../lib/catalog';
 import { parseTrainingJobEvent } from '../../../lib/events/sagemaker';
 import { keys } from '../../../lib/layout';
-import type { FinishedDetail } from '../../../lib/notifications';
+import type { FinishedDetail } from '../../../lib/notifications/events';
+import { renderMessage } from '../../../lib/notifications/render';
 import type { ModelRegistry } from '../../../lib/ports';
-import { renderMessage } from '../../../lib/render-notification';
 import { completeTrainingJob, JobNotFinishedError } from '../../../lib/stages/complete';
+import type { CatalogEntry, LatestPointer } from '../../../lib/training/catalog';
 import {
   BUCKET,
   config,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DatasetRejectedError } from '../../../lib/csv/errors';
 import { mergeStreams } from '../../../lib/csv/merge';
 import type { MergeOptions, OpenOutput } from '../../../lib/csv/types';
-import { DatasetRejectedError } from '../../../lib/errors';
 import { keys } from '../../../lib/layout';
 import { runManifestSchema } from '../../../lib/manifest';
 import { handleRawUpload, type MergeEngine, type MergeStageOptions } from '../../../lib/stages/merge';

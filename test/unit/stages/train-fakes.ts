@@ -1,12 +1,12 @@
 import type { CreateTrainingJobRequest, DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import type { Config } from '../../../lib/config';
-import type { TrainDeps } from '../../../lib/deps';
 import { createLogger } from '../../../lib/logger';
-import type { PipelineEvent } from '../../../lib/notifications';
+import type { PipelineEvent } from '../../../lib/notifications/events';
 import type { Notifier, StartResult, TrainingBackend } from '../../../lib/ports';
+import type { Config } from '../../../lib/settings/config';
+import type { TrainDeps } from '../../../lib/stages/deps';
 import { createTrainingJobProblems } from '../../support/botocore-validator';
 import { MemoryStore } from '../../support/memory-store';
-import { testConfig } from '../training-fixtures';
+import { testConfig } from '../training/training-fixtures';
 
 /**
  * SageMaker as the stage sees it: refuses requests its service model would

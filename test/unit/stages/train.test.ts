@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/errors';
 import { keys } from '../../../lib/layout';
 import type { RunManifest } from '../../../lib/manifest';
+import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/ports';
 import { startTraining } from '../../../lib/stages/train';
-import { LABELS, makeManifest, testConfig } from '../training-fixtures';
+import { LABELS, makeManifest, testConfig } from '../training/training-fixtures';
 import { type TrainWorld, trainWorld } from './train-fakes';
 
 async function commit(world: TrainWorld, manifest: RunManifest): Promise<string> {

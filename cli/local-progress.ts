@@ -1,0 +1,111 @@
+import { keys, PREFIX, parseManifestKey } from '../lib/layout';
+import type { LocalStack, LocalStep } from '../lib/local/runtime';
+import { type RunManifest, runManifestSchema } from '../lib/manifest';
+import type { CommandIO } from './command';
+import { indent } from './options';
+
+/** Metric values as people read them: integers as is, others to 4 significant digits. */
+export function formatMetrics(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .map(([name, value]) => `${name}=${Number.isInteger(value) ? value : value.toPrecision(4)}`)
+    .join(', ');
+}
+
+function describeManifest(manifest: RunManifest): string {
+  const channels = (['train', 'validation', 'test'] as const)
+    .filter((name) => manifest.channels[name])
+    .map((name) => `${name} ${manifest.rows[name]}`)
+    .join(', ');
+  return `merged ${manifest.inputs.x.key} + ${manifest.inputs.y.key} into run ${manifest.run}: ${manifest.rows.total} rows, ${manifest.featureCount} features -> ${channels} (${manifest.settings.algorithm})`;
+}
+
+export interface ProgressOptions {
+  /** Print every upload under raw/ (serve); demo and local print their own. */
+  showUploads?: boolean;
+}
+
+/**
+ * Prints what the local pipeline does as it happens: the merge's run, the
+ * training job's start and end with its metrics, each notification as the
+ * email reads, and failed invocations.
+ */
+export function createProgressPrinter(io: CommandIO, options: ProgressOptions = {}) {
+  let stack: LocalStack | undefined;
+  const pending = new Set<Promise<void>>();
+  const later = (work: Promise<void>) => {
+    const tracked = work.catch((error: unknown) => io.err(`  (could not read: ${(error as Error).message})`));
+    pending.add(tracked);
+    void tracked.finally(() => pending.delete(tracked));
+  };
+
+  const onStep = (step: LocalStep) => {
+    switch (step.kind) {
+      case 'object-created': {
+        if (options.showUploads && step.key.startsWith(PREFIX.raw)) io.out(`uploaded ${step.key}`);
+        const run = parseManifestKey(step.key);
+        if (run && stack) {
+          const store = stack.store;
+          later(
+            store.getText(keys.manifest(run.dataset, run.run)).then((text) => {
+              const parsed = runManifestSchema.safeParse(JSON.parse(text ?? 'null'));
+              io.out(parsed.success ? describeManifest(parsed.data) : `merged run ${run.run}`);
+            }),
+          );
+        }
+        return;
+      }
+      case 'training-state': {
+        const detail = step.event.detail as {
+          TrainingJobName?: string;
+          TrainingJobStatus?: string;
+          FailureReason?: string;
+          TrainingTimeInSeconds?: number;
+          FinalMetricDataList?: { MetricName?: string; Value?: number }[];
+          ResourceConfig?: { InstanceType?: string };
+          AlgorithmSpecification?: { TrainingImage?: string };
+        };
+        const job = detail.TrainingJobName ?? '?';
+        if (detail.TrainingJobStatus === 'InProgress') {
+          const image = detail.AlgorithmSpecification?.TrainingImage?.split('/').at(-1) ?? 'an image';
+          io.out(
+            `training job ${job} started (${image}, trained locally in place of ${detail.ResourceConfig?.InstanceType ?? 'SageMaker'})`,
+          );
+          return;
+        }
+        const metrics = Object.fromEntries(
+          (detail.FinalMetricDataList ?? []).map((m) => [m.MetricName ?? '?', m.Value ?? Number.NaN]),
+        );
+        const took =
+          detail.TrainingTimeInSeconds === undefined ? '' : ` in ${detail.TrainingTimeInSeconds} s`;
+        const outcome = detail.FailureReason ? `: ${detail.FailureReason}` : `: ${formatMetrics(metrics)}`;
+        io.out(`training job ${job} ${detail.TrainingJobStatus}${took}${outcome}`);
+        return;
+      }
+      case 'notification':
+        io.out(`notification: ${step.notification.subject}`);
+        io.out(indent(step.notification.body, '  | '));
+        return;
+      case 'invocation-failed': {
+        const { fn, attempt, error, final } = step.failure;
+        const message = error instanceof Error ? error.message : String(error);
+        io.err(
+          final
+            ? `${fn} function failed (attempt ${attempt}, giving up: the event goes to the failure queue): ${message}`
+            : `${fn} function failed (attempt ${attempt}, Lambda retries it): ${message}`,
+        );
+        return;
+      }
+    }
+  };
+
+  return {
+    onStep,
+    attach(value: LocalStack) {
+      stack = value;
+    },
+    /** Waits for output that needed a read from the bucket. */
+    async flush() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Upload } from '@aws-sdk/lib-storage';
+import { keys } from '../lib/layout';
+import { type LocalStack, startLocalStack } from '../lib/local/runtime';
+import { createLogger, silentLogger } from '../lib/logger';
+import type { ObjectStore } from '../lib/ports';
+import type { CommandIO } from './command';
+import { createProgressPrinter } from './local-progress';
+
+export interface LocalRunInput {
+  /** The S3 server's state directory. */
+  dir: string;
+  dataset: string;
+  x: string;
+  y: string;
+  settings?: string;
+  /** Copy every object of the bucket to this directory as plain files when done. */
+  exportTo?: string;
+  /** Write the functions' JSON log lines to stderr. */
+  verbose?: boolean;
+}
+
+export interface LocalRunResult {
+  exitCode: number;
+  catalogKey?: string;
+}
+
+/** Copies every object of the bucket to files under `target`, replacing what was there. */
+export async function exportBucket(store: ObjectStore, target: string): Promise<number> {
+  await rm(target, { recursive: true, force: true });
+  let count = 0;
+  for await (const ref of store.list('')) {
+    const segments = ref.key.split('/');
+    // A key is a name, not a path: segments like ".." would land outside the folder.
+    if (segments.some((s) => s === '' || s === '.' || s === '..')) continue;
+    const path = join(target, ...segments);
+    await mkdir(dirname(path), { recursive: true });
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of store.read(ref)) chunks.push(chunk);
+    await writeFile(path, Buffer.concat(chunks));
+    count += 1;
+  }
+  return count;
+}
+
+/** Prints the catalog entry of the run's job, or says on stderr why there is none. */
+async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promise<LocalRunResult> {
+  const mine = stack.notifications.filter((n) => n.event.detail.dataset === dataset);
+  for (const { event } of mine) {
+    if (event.detailType === 'Dataset Rejected') {
+      io.err(`dataset rejected: ${event.detail.message.replace(/\.$/, '')}. ${event.detail.hint}`);
+      return { exitCode: 1 };
+    }
+    if (event.detailType === 'Training Failed To Start') {
+      io.err(`training did not start: ${event.detail.reason} ${event.detail.hint}`);
+      return { exitCode: 1 };
+    }
+  }
+  const job = stack.trainer.jobNames().at(-1);
+  if (!job) {
+    io.err('no training job started: the merge did not finish (see the errors above)');
+    return { exitCode: 1 };
+  }
+  const catalogKey = keys.catalogEntry(dataset, job);
+  const text = await stack.store.getText(catalogKey);
+  if (text === undefined) {
+    io.err(
+      `training job ${job} has no catalog entry: the complete function did not finish (see the errors above)`,
+    );
+    return { exitCode: 1 };
+  }
+  io.out(`catalog entry s3://${stack.bucket}/${catalogKey}:`);
+  io.out(JSON.stringify(JSON.parse(text), null, 2));
+  const status = (await stack.trainer.describeTrainingJob(job)).TrainingJobStatus;
+  if (status !== 'Completed') {
+    io.err(`training job ${job} ${status}: see failureReason in the catalog entry above`);
+    return { exitCode: 1 };
+  }
+  return { exitCode: 0, catalogKey };
+}
+
+/**
+ * Runs one pair of files through the local stack as a user's upload would:
+ * settings (if any), x.csv, y.csv into `raw/<dataset>/`, then every function
+ * the uploads trigger until the pipeline is quiet. Prints each step and the
+ * outcome; exit code 0 when a model was trained and catalogued, 1 otherwise.
+ */
+export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promise<LocalRunResult> {
+  const printer = createProgressPrinter(io);
+  const stack = await startLocalStack({
+    dir: input.dir,
+    onStep: printer.onStep,
+    logger: input.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger,
+  });
+  printer.attach(stack);
+  try {
+    io.out(`local S3 server ${stack.endpoint}, bucket ${stack.bucket}`);
+    const uploads: [string, string][] = [];
+    if (input.settings) uploads.push([input.settings, keys.raw(input.dataset, 'settings')]);
+    uploads.push([input.x, keys.raw(input.dataset, 'x')], [input.y, keys.raw(input.dataset, 'y')]);
+    for (const [file, key] of uploads) {
+      await new Upload({
+        client: stack.client,
+        params: { Bucket: stack.bucket, Key: key, Body: createReadStream(file) },
+      }).done();
+      io.out(`uploaded ${file} to s3://${stack.bucket}/${key}`);
+    }
+    await stack.waitForIdle();
+    await printer.flush();
+    for (const failure of stack.failures) {
+      const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
+      io.err(`${failure.fn} function failed ${failure.attempts} times: ${message}`);
+    }
+    const result = await outcome(io, stack, input.dataset);
+    if (input.exportTo) {
+      const count = await exportBucket(stack.store, input.exportTo);
+      io.out(
+        `the bucket's ${count} objects are in ${input.exportTo}/ (raw/, train/, models/, catalog/, errors/, notifications/)`,
+      );
+    }
+    return result;
+  } finally {
+    await stack.stop();
+  }
+}

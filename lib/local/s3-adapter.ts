@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  ListObjectsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createS3Store, type S3StoreOptions, toRef } from '../aws/s3-store';
+import {
+  type Body,
+  ObjectChangedError,
+  type ObjectRef,
+  type ObjectStore,
+  type PutOptions,
+  sameEtag,
+} from '../ports';
+
+/** Runs tasks for one key one at a time, in arrival order. */
+class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.catch(() => undefined).then(task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+function isStream(body: Body): body is AsyncIterable<Uint8Array> {
+  return typeof body !== 'string' && !(body instanceof Uint8Array);
+}
+
+/**
+ * The ObjectStore for the embedded local S3 server (s3rver), which lacks two
+ * things sagedrop relies on: conditional writes (it ignores If-None-Match and
+ * If-Match) and exact-version reads (it has no versions). It also cannot page
+ * ListObjectsV2 (its continuation tokens use DES, which OpenSSL 3 refuses), so
+ * listings page ListObjects with markers. Conditional writes are
+ * made atomic with a per-key lock in this process (local mode runs every
+ * function in one process), and a read checks the ETag it was given against
+ * the response and the MD5 of the bytes it streamed, so a concurrent overwrite
+ * surfaces as `ObjectChangedError` just as on S3.
+ */
+export function createLocalStore(
+  client: S3Client,
+  bucket: string,
+  options: S3StoreOptions = {},
+): ObjectStore {
+  const s3 = createS3Store(client, bucket, options);
+  const locks = new KeyedMutex();
+
+  return {
+    // s3rver rewrites an object in place: small reads wait for writes of the same key to finish.
+    head: (key) => locks.run(key, () => s3.head(key)),
+    getText: (key) => locks.run(key, () => s3.getText(key)),
+    async *list(prefix) {
+      let marker: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, Marker: marker }),
+        );
+        for (const item of page.Contents ?? []) if (item.Key) yield toRef(item.Key, item);
+        marker = page.IsTruncated ? page.Contents?.at(-1)?.Key : undefined;
+      } while (marker);
+    },
+    delete: (key) => locks.run(key, () => s3.delete(key)),
+
+    async put(key: string, body: Body, putOptions: PutOptions = {}) {
+      // Streams are never locked: concurrent writers of one run write the same bytes, and a
+      // lock held across a long upload could deadlock writers that open their outputs in different orders.
+      const conditional = putOptions.ifAbsent || putOptions.ifMatch !== undefined;
+      if (isStream(body) && !conditional) return s3.put(key, body, putOptions);
+      return locks.run(key, async () => {
+        const current = conditional ? await s3.head(key) : undefined;
+        if (putOptions.ifAbsent && current) return { created: false };
+        if (putOptions.ifMatch !== undefined && (!current || !sameEtag(current.etag, putOptions.ifMatch))) {
+          return { created: false };
+        }
+        const plain: PutOptions = {};
+        if (putOptions.contentType !== undefined) plain.contentType = putOptions.contentType;
+        return s3.put(key, body, plain);
+      });
+    },
+
+    async *read(ref: ObjectRef) {
+      let response: GetObjectCommandOutput;
+      try {
+        response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: ref.key }));
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404) throw new ObjectChangedError(ref.key, { cause: error });
+        throw error;
+      }
+      if (!response.ETag || !sameEtag(response.ETag, ref.etag)) throw new ObjectChangedError(ref.key);
+      const md5 = createHash('md5');
+      let size = 0;
+      for await (const chunk of response.Body as AsyncIterable<Uint8Array>) {
+        md5.update(chunk);
+        size += chunk.byteLength;
+        yield chunk;
+      }
+      if (size !== ref.size || !sameEtag(md5.digest('hex'), ref.etag)) throw new ObjectChangedError(ref.key);
+    },
+  };
+}

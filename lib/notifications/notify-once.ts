@@ -1,0 +1,65 @@
+import { keys } from '../layout';
+import type { Notifier, ObjectStore } from '../ports';
+import type { PipelineEvent } from './events';
+
+/** How long another invocation's unfinished send is trusted before this one takes over. */
+export const NOTIFY_LEASE_MS = 16 * 60 * 1000;
+
+interface NotificationRecord {
+  state: 'sending' | 'sent' | 'failed';
+  owner: string;
+  at: string;
+  event: PipelineEvent;
+}
+
+/**
+ * Sends `event` once per `id`, whatever duplicates and retries call this.
+ *
+ * A record at `notifications/<dataset>/<id>.json` is claimed before sending and
+ * marked sent after. A concurrent duplicate (another `owner`) backs off while
+ * the claim is fresh; a retry of the same invocation (same `owner`, as Lambda
+ * keeps the request id across retries) or a stale claim sends again, so a crash
+ * between claim and send never loses the notification. A send that throws marks
+ * the record failed before rethrowing, so any later attempt (a redrive from the
+ * on-failure queue comes with a new request id) sends it. Returns whether this
+ * call sent it.
+ */
+export async function notifyOnce(
+  store: ObjectStore,
+  notifier: Notifier,
+  event: PipelineEvent,
+  id: string,
+  owner: string,
+  now: () => Date = () => new Date(),
+): Promise<boolean> {
+  const key = keys.notification(event.detail.dataset, id);
+  const claim: NotificationRecord = { state: 'sending', owner, at: now().toISOString(), event };
+  const { created } = await store.put(key, JSON.stringify(claim), {
+    contentType: 'application/json',
+    ifAbsent: true,
+  });
+  if (!created) {
+    const current = await store.head(key);
+    const text = current ? await store.getText(key) : undefined;
+    const existing = text ? (JSON.parse(text) as NotificationRecord) : undefined;
+    if (!current || !existing || existing.state === 'sent') return false;
+    const fresh = now().getTime() - Date.parse(existing.at) < NOTIFY_LEASE_MS;
+    if (existing.state === 'sending' && existing.owner !== owner && fresh) return false;
+    // Take over only the record as read: of two takers, one wins and the other backs off.
+    const { created: took } = await store.put(key, JSON.stringify(claim), {
+      contentType: 'application/json',
+      ifMatch: current.etag,
+    });
+    if (!took) return false;
+  }
+  try {
+    await notifier.notify(event);
+  } catch (error) {
+    const failed: NotificationRecord = { state: 'failed', owner, at: now().toISOString(), event };
+    await store.put(key, JSON.stringify(failed), { contentType: 'application/json' }).catch(() => {});
+    throw error;
+  }
+  const sent: NotificationRecord = { state: 'sent', owner, at: now().toISOString(), event };
+  await store.put(key, JSON.stringify(sent), { contentType: 'application/json' });
+  return true;
+}

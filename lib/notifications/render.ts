@@ -1,0 +1,243 @@
+import { keys } from '../layout';
+import { TRAINING_LOG_GROUP } from '../training/failure-advice';
+import type {
+  FinishedDetail,
+  NotStartedDetail,
+  PipelineEvent,
+  RejectedDetail,
+  StartedDetail,
+} from './events';
+
+/** SNS rejects subjects longer than 100 characters. */
+export const MAX_SUBJECT_LENGTH = 100;
+
+/**
+ * An SNS subject: printable ASCII only (accents dropped, other characters
+ * `?`), no line breaks, at most 100 characters (cut with `...`).
+ */
+export function subjectLine(text: string): string {
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
+}
+
+/** A number as a person reads it: up to 6 significant digits, no exponent for everyday values. */
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e15)) return value.toExponential(4);
+  return String(Number(value.toPrecision(6)));
+}
+
+/** Bytes with a binary unit: `512 B`, `12.3 KiB`, `4.1 MiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `95 s`, `5 min 12 s`, `2 h 3 min`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** `text` wrapped at 76 columns, each line indented by `indent`. */
+export function wrap(text: string, indent = '  '): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > 76) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+/** `label:  value` lines, aligned, skipping missing values. */
+function fields(rows: [string, string | number | undefined][]): string[] {
+  const present = rows.filter(
+    (row): row is [string, string | number] => row[1] !== undefined && row[1] !== '',
+  );
+  const width = Math.max(0, ...present.map(([label]) => label.length)) + 2;
+  return present.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+}
+
+function metricLines(metrics: Record<string, number>): string[] {
+  const names = Object.keys(metrics).sort();
+  if (names.length === 0) return ['The algorithm reported no final metrics.'];
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return names.map((name) => `  ${name.padEnd(width)}${formatNumber(metrics[name] ?? Number.NaN)}`);
+}
+
+function timeLine(d: FinishedDetail): string | undefined {
+  if (d.trainingSeconds === undefined) return undefined;
+  let line = `Trained for ${formatDuration(d.trainingSeconds)}`;
+  if (d.billableSeconds !== undefined) line += `, billed ${formatDuration(d.billableSeconds)}`;
+  if (d.spotSavings !== undefined) line += ` (spot training saved ${Math.round(d.spotSavings * 100)} %)`;
+  return `${line}.`;
+}
+
+function logsLine(job: string): string {
+  return `Logs: CloudWatch log group ${TRAINING_LOG_GROUP}, streams starting with "${job}/".`;
+}
+
+function renderCompleted(d: FinishedDetail): string[] {
+  const model = d.modelArtifact
+    ? `${d.modelArtifact}${d.modelArtifactBytes !== undefined ? ` (${formatBytes(d.modelArtifactBytes)})` : ''}`
+    : undefined;
+  const lines = [
+    `The model of dataset "${d.dataset}" is trained.`,
+    '',
+    ...fields([
+      ['Model', model],
+      ['Algorithm', d.algorithm],
+      ['Training job', d.job],
+      ['Run', d.run],
+      ['Catalog entry', d.catalogUri],
+      ['Model package', d.modelPackageArn],
+    ]),
+    '',
+    'Final metrics:',
+    ...metricLines(d.metrics),
+  ];
+  const time = timeLine(d);
+  if (time) lines.push('', time);
+  lines.push('', 'What next:');
+  if (d.modelPackageArn) {
+    lines.push(
+      `  - The model is registered in the SageMaker Model Registry (group ${d.modelPackageGroup ?? 'of the dataset'})`,
+      '    as "pending manual approval": approve it there to deploy it.',
+    );
+  }
+  lines.push(
+    `  - ${keys.catalogLatest(d.dataset)} names the newest model of the dataset.`,
+    `  - To train with other settings, edit ${keys.raw(d.dataset, 'settings')}`,
+    '    and upload x.csv and y.csv again.',
+  );
+  return lines;
+}
+
+function renderUnfinished(d: FinishedDetail, outcome: string): string[] {
+  const lines = [
+    `Training of dataset "${d.dataset}" ${outcome}.`,
+    '',
+    ...fields([
+      [
+        'Why',
+        d.failureReason ?? (d.status === 'Stopped' ? 'the job was stopped' : 'SageMaker gave no reason'),
+      ],
+      ['Step', d.failedStep],
+      ['Status', d.secondaryStatus && d.secondaryStatus !== d.status ? d.secondaryStatus : undefined],
+      ['Training job', d.job],
+      ['Run', d.run],
+      ['Catalog entry', d.catalogUri],
+      ['Partial model', d.modelArtifact],
+    ]),
+  ];
+  if (d.hint) lines.push('', 'What to do:', ...wrap(d.hint));
+  const time = timeLine(d);
+  if (time) lines.push('', time);
+  lines.push('', logsLine(d.job));
+  return lines;
+}
+
+function renderRejected(d: RejectedDetail): string[] {
+  const where = [
+    d.file,
+    d.row !== undefined ? `row ${d.row}` : '',
+    d.column !== undefined ? `column ${d.column}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return [
+    `sagedrop could not use the files of dataset "${d.dataset}". Nothing was trained.`,
+    '',
+    ...fields([
+      ['Problem', d.message],
+      ['Where', where],
+      ['Run', d.run],
+      ['Full report', d.reportUri],
+    ]),
+    '',
+    'What to do:',
+    ...wrap(d.hint),
+    '',
+    'The uploaded files stay where they are. Upload corrected x.csv and y.csv to start again.',
+  ];
+}
+
+function renderStarted(d: StartedDetail): string[] {
+  return [
+    `Training of dataset "${d.dataset}" has started. You will get another message when it ends.`,
+    '',
+    ...fields([
+      ['Algorithm', d.algorithm],
+      ['Instances', `${d.instanceCount} x ${d.instanceType}`],
+      ['Training job', d.job],
+      ['Run', d.run],
+      ['Manifest', d.manifestUri],
+    ]),
+    '',
+    logsLine(d.job),
+  ];
+}
+
+function renderNotStarted(d: NotStartedDetail): string[] {
+  return [
+    `Training of dataset "${d.dataset}" could not start. The merged data is kept.`,
+    '',
+    ...fields([
+      ['Why', d.reason],
+      ['Training job', d.job],
+      ['Run', d.run],
+    ]),
+    '',
+    'What to do:',
+    ...wrap(d.hint),
+  ];
+}
+
+function render(event: PipelineEvent): { status: string; lines: string[] } {
+  switch (event.detailType) {
+    case 'Training Completed':
+      return { status: 'model ready', lines: renderCompleted(event.detail) };
+    case 'Training Failed':
+      return { status: 'training failed', lines: renderUnfinished(event.detail, 'failed') };
+    case 'Training Stopped':
+      return { status: 'training stopped', lines: renderUnfinished(event.detail, 'was stopped') };
+    case 'Dataset Rejected':
+      return { status: 'dataset rejected', lines: renderRejected(event.detail) };
+    case 'Training Started':
+      return { status: 'training started', lines: renderStarted(event.detail) };
+    case 'Training Failed To Start':
+      return { status: 'training could not start', lines: renderNotStarted(event.detail) };
+  }
+}
+
+/**
+ * The email a person reads for `event`: a subject naming the status and the
+ * dataset (the status first, so a long dataset name is what gets cut), and a
+ * plain-text body saying what happened, where the results are and what to do.
+ */
+export function renderMessage(event: PipelineEvent): { subject: string; body: string } {
+  const { status, lines } = render(event);
+  const subject = subjectLine(`sagedrop: ${status}: ${event.detail.dataset}`);
+  const footer = ['', '--', `sagedrop event "${event.detailType}" (schema ${event.detail.schemaVersion}).`];
+  return { subject, body: `${[...lines, ...footer].join('\n')}\n` };
+}

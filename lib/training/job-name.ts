@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../settings/errors';
+
+/** SageMaker's TrainingJobName rule. */
+export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+export const MAX_JOB_NAME_LENGTH = 63;
+const HASH_LENGTH = 13;
+/** Marks a hashed name; readable parts never contain two hyphens in a row. */
+const HASH_SEPARATOR = '---';
+/** The longest stack prefix that still leaves room for `-` + separator + hash. */
+export const MAX_JOB_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - HASH_SEPARATOR.length - HASH_LENGTH;
+
+const READABLE_PART = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** The merge's run ids (`20260101T000002Z-ebf17e02ab`): T and Z are their only capitals, so lower-casing loses nothing. */
+const MERGE_RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]+$/;
+const LOWERED_MERGE_RUN_ID = /^\d{8}t\d{6}z-[0-9a-f]+$/;
+
+/** Why `prefix` cannot start this stack's job names, or `undefined` when it can. */
+export function jobPrefixProblem(prefix: string): string | undefined {
+  if (!/^[a-zA-Z0-9](-?[a-zA-Z0-9])*$/.test(prefix)) {
+    return `JOB_PREFIX "${prefix}" must be letters and digits, with single hyphens between them`;
+  }
+  if (prefix.length > MAX_JOB_PREFIX_LENGTH) {
+    return `JOB_PREFIX "${prefix}" is longer than ${MAX_JOB_PREFIX_LENGTH} characters`;
+  }
+  return undefined;
+}
+
+/** Lower-case ASCII letters and digits with single hyphens: accents dropped, everything else a hyphen. */
+function readable(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** 13 base-36 characters (64 bits) of SHA-256 over the exact dataset and run. */
+function shortHash(dataset: string, run: string): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([dataset, run]))
+    .digest();
+  return digest.readBigUInt64BE(0).toString(36).padStart(HASH_LENGTH, '0');
+}
+
+/**
+ * The run as it appears in an unhashed name, or `undefined` when it must be
+ * hashed. One-to-one: a lower-cased merge run id never equals a run that is
+ * already in that lower-case form, because such runs are hashed.
+ */
+function plainRun(run: string): string | undefined {
+  if (MERGE_RUN_ID.test(run)) return run.toLowerCase();
+  if (READABLE_PART.test(run) && !LOWERED_MERGE_RUN_ID.test(run)) return run;
+  return undefined;
+}
+
+/**
+ * The training job name of a run: `<prefix>-<dataset>--<run>` when both are
+ * already lower-case letters, digits and single hyphens (a merge run id is
+ * lower-cased) and the whole fits in 63 characters, otherwise `<prefix>-<readable, cut>---<hash>` with a hash of
+ * the exact (dataset, run). Deterministic, so a duplicate delivery of the same
+ * manifest asks for the same name and SageMaker's `ResourceInUse` makes it a
+ * no-op. Distinct (dataset, run) pairs never share a name, even ignoring case
+ * (SageMaker treats names that differ only in case as the same job):
+ * unhashed names have exactly one `--` after the prefix, hashed ones `---`.
+ * Always starts with `<prefix>-`, which the EventBridge rule filters on.
+ * Throws `ConfigError` for a prefix that cannot start a job name.
+ */
+export function trainingJobName(prefix: string, dataset: string, run: string): string {
+  const problem = jobPrefixProblem(prefix);
+  if (problem) throw new ConfigError(problem);
+  const runPart = plainRun(run);
+  if (runPart !== undefined && READABLE_PART.test(dataset)) {
+    const plain = `${prefix}-${dataset}--${runPart}`;
+    if (plain.length <= MAX_JOB_NAME_LENGTH) return plain;
+  }
+  const hash = shortHash(dataset, run);
+  const room = MAX_JOB_NAME_LENGTH - prefix.length - 1 - HASH_SEPARATOR.length - HASH_LENGTH;
+  const words = [readable(dataset), readable(run)].filter((w) => w.length > 0).join('-');
+  const cut = words.slice(0, room).replace(/-+$/, '');
+  return `${prefix}-${cut}${HASH_SEPARATOR}${hash}`;
+}

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { CreateTrainingJobRequest, Channel as SageMakerChannel, Tag } from '@aws-sdk/client-sagemaker';
+import { keys, s3Uri } from '../layout';
+import { type RunManifest, writtenChannels } from '../manifest';
+import type { Config } from '../settings/config';
+import { acceptedChannels, deriveHyperparameters, trainingImageFor } from './algorithms';
+import { TrainingConfigError } from './errors';
+import { trainingJobName } from './job-name';
+
+/** Tag keys on every training job; the completion stage and users filter on them. */
+export const TAGS = {
+  dataset: 'sagedrop:dataset',
+  run: 'sagedrop:run',
+  stack: 'sagedrop:stack',
+} as const;
+
+/** SageMaker's TagValue rule (botocore `TagValue`). */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * `value` as a tag value: unchanged when SageMaker accepts it; otherwise every
+ * character it refuses replaced by `_`, cut to fit, and marked `@<hash>` of
+ * the exact value so two names that sanitise alike stay apart. The exact
+ * dataset name is always recoverable from the job's output path
+ * (`s3://<bucket>/models/<dataset>/`) and the run's manifest.
+ */
+export function tagValue(value: string): string {
+  if (TAG_VALUE.test(value) && value.length <= MAX_TAG_VALUE_LENGTH) return value;
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, 12);
+  const safe = [...value].map((ch) => (TAG_VALUE.test(ch) ? ch : '_')).join('');
+  const room = MAX_TAG_VALUE_LENGTH - hash.length - 1;
+  let cut = '';
+  for (const ch of safe) {
+    if (cut.length + ch.length > room) break;
+    cut += ch;
+  }
+  return `${cut}@${hash}`;
+}
+
+/** The stack settings a request is built from. */
+export type RequestConfig = Pick<
+  Config,
+  'region' | 'bucket' | 'jobPrefix' | 'stackName' | 'sagemakerRoleArn' | 'defaults'
+>;
+
+export interface TrainingPlan {
+  job: string;
+  /** What ran: a built-in algorithm name, or the custom image URI. */
+  algorithm: string;
+  request: CreateTrainingJobRequest;
+}
+
+function imageFor(manifest: RunManifest, config: RequestConfig): string {
+  const { settings } = manifest;
+  const file = keys.raw(manifest.dataset, 'settings');
+  if (settings.algorithm === 'custom') {
+    if (!config.defaults.allowCustomImages) {
+      throw new TrainingConfigError(
+        `${file} sets "trainingImage", but this stack only trains built-in algorithms (param ` +
+          'allowCustomImages is false): remove "trainingImage" and choose an "algorithm", or ask the ' +
+          'stack owner to allow custom images.',
+      );
+    }
+    if (!settings.trainingImage) {
+      throw new TrainingConfigError(
+        `The run's settings use a custom algorithm without "trainingImage": set it in ${file}.`,
+      );
+    }
+    return settings.trainingImage;
+  }
+  if (settings.trainingImage !== undefined) {
+    throw new TrainingConfigError(`${file}: set either "algorithm" or "trainingImage", not both.`);
+  }
+  return trainingImageFor(settings.algorithm, config.region);
+}
+
+/**
+ * The input channels for the run: those the algorithm accepts among those the
+ * merge wrote, as `text/csv` on the channel's S3 prefix. k-means gets
+ * features-only data and refuses a run whose channels lead with the label;
+ * supervised built-ins refuse training data without it. The k-means `train`
+ * channel is sharded by key across several instances when it has a file for
+ * each, so every instance gets data; all else is fully replicated.
+ */
+function inputChannels(manifest: RunManifest, config: RequestConfig): SageMakerChannel[] {
+  const { algorithm, instanceCount } = manifest.settings;
+  const accepted = acceptedChannels(algorithm);
+  const runPrefix = keys.runPrefix(manifest.dataset, manifest.run);
+  const out: SageMakerChannel[] = [];
+  for (const [name, channel] of writtenChannels(manifest)) {
+    if (!accepted.includes(name)) continue;
+    if (!channel.prefix.startsWith(runPrefix)) {
+      throw new TrainingConfigError(
+        `The manifest's ${name} channel (${channel.prefix}) is outside ${runPrefix}.`,
+      );
+    }
+    if (algorithm === 'kmeans' && channel.labelFirst) {
+      throw new TrainingConfigError(
+        `The ${name} channel of run ${manifest.run} starts each row with the label, but k-means is ` +
+          'unsupervised and must train on features only: upload x.csv and y.csv again to merge a new run.',
+      );
+    }
+    if ((algorithm === 'linear-learner' || algorithm === 'xgboost') && !channel.labelFirst) {
+      throw new TrainingConfigError(
+        `The ${name} channel of run ${manifest.run} has no label column, which ${algorithm} needs: ` +
+          'upload x.csv and y.csv again to merge a new run.',
+      );
+    }
+    const sharded =
+      algorithm === 'kmeans' &&
+      name === 'train' &&
+      instanceCount > 1 &&
+      channel.files.length >= instanceCount;
+    out.push({
+      ChannelName: name,
+      ContentType: 'text/csv',
+      CompressionType: 'None',
+      DataSource: {
+        S3DataSource: {
+          S3DataType: 'S3Prefix',
+          S3Uri: s3Uri(config.bucket, channel.prefix),
+          S3DataDistributionType: sharded ? 'ShardedByS3Key' : 'FullyReplicated',
+        },
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * The CreateTrainingJob request for a committed run: the job name from
+ * `trainingJobName`, the image for the function's region (or the allowed
+ * custom image), derived and user hyperparameters, the channels the algorithm
+ * accepts, output under `models/<dataset>/` (SageMaker adds
+ * `<job>/output/model.tar.gz`), tags, resources, the runtime limit and, with
+ * spot, the wait limit and a checkpoint location. Throws `TrainingConfigError`
+ * with what to change when the run cannot be trained as configured.
+ */
+export function buildTrainingRequest(manifest: RunManifest, config: RequestConfig): TrainingPlan {
+  const { settings } = manifest;
+  const job = trainingJobName(config.jobPrefix, manifest.dataset, manifest.run);
+  const image = imageFor(manifest, config);
+  const hyperparameters = deriveHyperparameters(settings.algorithm, manifest, settings.hyperparameters);
+  const request: CreateTrainingJobRequest = {
+    TrainingJobName: job,
+    RoleArn: config.sagemakerRoleArn,
+    AlgorithmSpecification: { TrainingImage: image, TrainingInputMode: 'File' },
+    HyperParameters: hyperparameters,
+    InputDataConfig: inputChannels(manifest, config),
+    OutputDataConfig: { S3OutputPath: s3Uri(config.bucket, keys.modelsPrefix(manifest.dataset)) },
+    ResourceConfig: {
+      InstanceType: settings.instanceType as NonNullable<
+        CreateTrainingJobRequest['ResourceConfig']
+      >['InstanceType'],
+      InstanceCount: settings.instanceCount,
+      VolumeSizeInGB: settings.volumeSizeGb,
+    },
+    StoppingCondition: { MaxRuntimeInSeconds: settings.maxRuntimeSeconds },
+    Tags: [
+      { Key: TAGS.dataset, Value: tagValue(manifest.dataset) },
+      { Key: TAGS.run, Value: tagValue(manifest.run) },
+      { Key: TAGS.stack, Value: tagValue(config.stackName) },
+    ] satisfies Tag[],
+  };
+  if (settings.spot) {
+    request.EnableManagedSpotTraining = true;
+    request.StoppingCondition = {
+      MaxRuntimeInSeconds: settings.maxRuntimeSeconds,
+      MaxWaitTimeInSeconds: Math.max(
+        settings.maxWaitSeconds ?? settings.maxRuntimeSeconds * 2,
+        settings.maxRuntimeSeconds,
+      ),
+    };
+    request.CheckpointConfig = { S3Uri: s3Uri(config.bucket, keys.checkpoints(manifest.dataset, job)) };
+  }
+  return { job, algorithm: settings.algorithm === 'custom' ? image : settings.algorithm, request };
+}
