@@ -76,6 +76,16 @@ function imageFor(manifest: RunManifest, config: RequestConfig): string {
 }
 
 /**
+ * The content type of a CSV channel, declaring its label columns the way AWS's
+ * "Common Data Formats for Training" reads CSV: the first column is the label
+ * unless the type says `label_size=0`. Label-first channels keep plain
+ * `text/csv` (XGBoost requires exactly that; label_size=1 is the default).
+ */
+export function channelContentType(labelFirst: boolean): string {
+  return labelFirst ? 'text/csv' : 'text/csv;label_size=0';
+}
+
+/**
  * The input channels for the run: those the algorithm accepts among those the
  * merge wrote, as `text/csv` on the channel's S3 prefix. k-means gets
  * features-only data and refuses a run whose channels lead with the label;
@@ -114,7 +124,7 @@ function inputChannels(manifest: RunManifest, config: RequestConfig): SageMakerC
       channel.files.length >= instanceCount;
     out.push({
       ChannelName: name,
-      ContentType: 'text/csv',
+      ContentType: channelContentType(channel.labelFirst),
       CompressionType: 'None',
       DataSource: {
         S3DataSource: {

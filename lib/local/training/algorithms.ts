@@ -37,11 +37,15 @@ export function imageRepository(image: string): string {
   return path.replace(/[@:].*$/, '');
 }
 
-/** How many label columns lead each row, from `text/csv;label_size=N` or the algorithm's default. */
-export function labelColumns(algorithm: LocalAlgorithm, contentType: string | undefined): number {
-  const match = /label_size\s*=\s*(\d+)/i.exec(contentType ?? '');
-  if (match) return Number(match[1]);
-  return algorithm === 'kmeans' ? 0 : 1;
+/**
+ * How many label columns lead each row, as SageMaker reads a CSV channel: the
+ * `label_size=N` of `text/csv;label_size=N`, else 1 (the first column is the
+ * target), for every algorithm: a k-means channel that does not declare
+ * `label_size=0` loses its first column, as it would on AWS.
+ */
+export function labelColumns(contentType: string | undefined): number {
+  const match = /;\s*label_size\s*=\s*(\d+)/i.exec(contentType ?? '');
+  return match ? Number(match[1]) : 1;
 }
 
 type HyperParameters = Record<string, string>;

@@ -119,7 +119,7 @@ export function createLocalTrainer(options: LocalTrainerOptions): LocalTrainer {
     job.describe.BillableTimeInSeconds = seconds;
   };
 
-  const readChannels = async (job: Job, algorithm: LocalAlgorithm): Promise<Map<string, ChannelInput>> => {
+  const readChannels = async (job: Job): Promise<Map<string, ChannelInput>> => {
     const channels = new Map<string, ChannelInput>();
     for (const channel of job.request.InputDataConfig ?? []) {
       const name = channel.ChannelName ?? '';
@@ -151,7 +151,7 @@ export function createLocalTrainer(options: LocalTrainerOptions): LocalTrainer {
         throw new TrainingInputError(`Channel ${name}: no data under ${source.S3Uri}`);
       channels.set(name, {
         matrix: await readNumericCsv(sources),
-        labelColumns: labelColumns(algorithm, contentType),
+        labelColumns: labelColumns(contentType),
       });
     }
     return channels;
@@ -192,7 +192,7 @@ export function createLocalTrainer(options: LocalTrainerOptions): LocalTrainer {
       }
       job.describe.TrainingStartTime = now();
       transition(job, 'Downloading', 'Downloading input data');
-      const channels = await readChannels(job, algorithm);
+      const channels = await readChannels(job);
       transition(job, 'Training', 'Training image download completed. Training in progress.');
       await new Promise((resolve) => setImmediate(resolve));
       const hp = job.request.HyperParameters ?? {};

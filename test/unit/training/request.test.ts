@@ -120,8 +120,8 @@ describe('buildTrainingRequest', () => {
         c.DataSource?.S3DataSource?.S3DataDistributionType,
       ]),
     ).toEqual([
-      ['train', 'text/csv', 'ShardedByS3Key'],
-      ['test', 'text/csv', 'FullyReplicated'],
+      ['train', 'text/csv;label_size=0', 'ShardedByS3Key'],
+      ['test', 'text/csv;label_size=0', 'FullyReplicated'],
     ]);
     expect(request.HyperParameters).toEqual({ feature_dim: '4', k: '3' });
     expect(request.AlgorithmSpecification?.TrainingImage).toBe(

@@ -24,6 +24,8 @@ function request(
   repo: string,
   hyperparameters: Record<string, string>,
 ): CreateTrainingJobRequest {
+  // As SageMaker reads CSV: label first unless the channel declares label_size=0 (features-only k-means).
+  const contentType = repo === 'kmeans' ? 'text/csv;label_size=0' : 'text/csv';
   return {
     TrainingJobName: name,
     AlgorithmSpecification: {
@@ -35,14 +37,14 @@ function request(
     InputDataConfig: [
       {
         ChannelName: 'train',
-        ContentType: 'text/csv',
+        ContentType: contentType,
         DataSource: {
           S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${BUCKET}/train/ds/run1/train/` },
         },
       },
       {
         ChannelName: 'validation',
-        ContentType: 'text/csv',
+        ContentType: contentType,
         DataSource: {
           S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${BUCKET}/train/ds/run1/validation/` },
         },
@@ -164,6 +166,19 @@ describe('createLocalTrainer', () => {
     expect(job.TrainingJobStatus).toBe('Failed');
     expect(job.FailureReason).toBe(
       'ClientError: The train channel has 2 feature columns (2 values per row, 0 label) but feature_dim is 5',
+    );
+  });
+
+  it('reads a k-means channel declared plain text/csv as label first, as SageMaker does: its first column is lost', async () => {
+    const { trainer } = await setup(FEATURES);
+    const plain = request('plain', 'kmeans', { k: '2', feature_dim: '2' });
+    for (const channel of plain.InputDataConfig ?? []) channel.ContentType = 'text/csv';
+    await trainer.createTrainingJob(plain);
+    await trainer.idle();
+    const job = await trainer.describeTrainingJob('plain');
+    expect(job.TrainingJobStatus).toBe('Failed');
+    expect(job.FailureReason).toBe(
+      'ClientError: The train channel has 1 feature columns (2 values per row, 1 label) but feature_dim is 2',
     );
   });
 
