@@ -1,321 +1,225 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import {
-  closeSync,
   createReadStream,
   createWriteStream,
   mkdirSync,
   mkdtempSync,
-  openSync,
+  readdirSync,
   rmSync,
   statfsSync,
-  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
 import { buildSync } from 'esbuild';
+import { readDefaults } from '../lib/settings/config';
+import { checkChannels, FEATURES, fileSize, generate, mb } from './support/merge-data';
 import { print } from './support/print';
+import { findPython, type ProcessRun, repeat, spread, timeProcess } from './support/processes';
+import { sameBytes } from './support/same-bytes';
 
 /** Sizes and repetitions; the defaults are what `npm run bench` measures. */
 export interface MergeBenchOptions {
   /** Rows of the main comparison (20 float features each, about 190 bytes per row). */
   rows?: number;
-  /** Rows of the memory check at scale; 0 skips it. */
-  bigRows?: number;
-  /** Runs of the engine and of paste; the best time counts (the machine may be busy). */
+  /** Times the size of the main comparison for the memory check at scale; 0 skips it. */
+  scale?: number;
+  /** Runs of sagedrop and of paste; the best time counts (the machine may be busy). */
   runs?: number;
 }
 
-const FEATURES = 20;
-const CHUNK = 1024 * 1024;
+const SAGEDROP = join(__dirname, '../bin/sagedrop.cjs');
+const GOAL_PASTE_RATIO = 0.5;
+const GOAL_PANDAS_SPEEDUP = 25;
+const GOAL_RSS = 100 * 1024 * 1024;
+/** "Flat": at 10x the input, at most this much more peak RSS. */
+const FLAT_RSS_SLACK = 10 * 1024 * 1024;
 
+/** The notebook route: concat, two train_test_split calls for 70/20/10, three to_csv. */
 const PANDAS_SCRIPT = `
-import sys, time, json
+import sys, time, json, os
 import pandas as pd
+from sklearn.model_selection import train_test_split
 started = time.perf_counter()
 x = pd.read_csv(sys.argv[1], header=None)
 y = pd.read_csv(sys.argv[2], header=None)
 read = time.perf_counter()
-pd.concat([y, x], axis=1).to_csv(sys.argv[3], header=False, index=False)
+data = pd.concat([y, x], axis=1)
+train, rest = train_test_split(data, test_size=0.3, random_state=0)
+validation, test = train_test_split(rest, test_size=1/3, random_state=0)
+split = time.perf_counter()
+out = sys.argv[3]
+train.to_csv(os.path.join(out, "train.csv"), header=False, index=False)
+validation.to_csv(os.path.join(out, "validation.csv"), header=False, index=False)
+test.to_csv(os.path.join(out, "test.csv"), header=False, index=False)
 done = time.perf_counter()
-print(json.dumps({"seconds": done - started, "read": read - started, "write": done - read, "version": pd.__version__}))
+print(json.dumps({"seconds": done - started, "read": read - started, "split": split - read, "write": done - split}))
 `;
 
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+function verdict(met: boolean): string {
+  return met ? 'met' : 'NOT MET';
 }
 
-/** Deterministic features in [-100, 100) with up to 5 decimals (trailing zeros dropped) and labels 0-9. */
-async function generate(xPath: string, yPath: string, rows: number, seed: number): Promise<void> {
-  let state = seed >>> 0 || 1;
-  const random = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-  const x = createWriteStream(xPath, { highWaterMark: CHUNK });
-  const y = createWriteStream(yPath, { highWaterMark: CHUNK });
-  let xText = '';
-  let yText = '';
-  for (let row = 0; row < rows; row += 1) {
-    let line = '';
-    for (let feature = 0; feature < FEATURES; feature += 1) {
-      const value = (random() * 200 - 100).toFixed(5).replace(/\.?0+$/, '');
-      line += feature === 0 ? value : `,${value}`;
-    }
-    xText += `${line}\n`;
-    yText += `${Math.floor(random() * 10)}\n`;
-    if (xText.length > CHUNK) {
-      const xOk = x.write(xText);
-      const yOk = y.write(yText);
-      xText = '';
-      yText = '';
-      if (!xOk) await once(x, 'drain');
-      if (!yOk) await once(y, 'drain');
-    }
-  }
-  x.end(xText);
-  y.end(yText);
-  await Promise.all([once(x, 'close'), once(y, 'close')]);
-}
-
-function timeProcess(
-  command: string,
-  args: string[],
-  stdoutPath?: string,
-): Promise<{ seconds: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const out = stdoutPath === undefined ? 'pipe' : openSync(stdoutPath, 'w');
-    const started = process.hrtime.bigint();
-    const child = spawn(command, args, {
-      stdio: ['ignore', out, 'pipe'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (data: Buffer) => {
-      stdout += data.toString();
-    });
-    child.stderr?.on('data', (data: Buffer) => {
-      stderr += data.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (typeof out === 'number') closeSync(out);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code === 0) resolve({ seconds, stdout });
-      else reject(new Error(`${command} exited with ${code}: ${stderr.trim()}`));
-    });
+/** `sagedrop merge --x --y --out` as a user runs it (default settings: all channels), in its own process. */
+function sagedropMerge(xPath: string, yPath: string, outDir: string): Promise<ProcessRun> {
+  rmSync(outDir, { recursive: true, force: true });
+  return timeProcess('sagedrop', [SAGEDROP, 'merge', '--x', xPath, '--y', yPath, '--out', outDir], {
+    node: true,
   });
 }
 
-/** Byte-for-byte comparison, streaming. */
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  if (statSync(a).size !== statSync(b).size) return false;
-  const left = createReadStream(a, { highWaterMark: CHUNK })[Symbol.asyncIterator]();
-  const right = createReadStream(b, { highWaterMark: CHUNK })[Symbol.asyncIterator]();
-  let l: Buffer = Buffer.alloc(0);
-  let r: Buffer = Buffer.alloc(0);
-  for (;;) {
-    if (l.length === 0) {
-      const next = await left.next();
-      l = next.done ? Buffer.alloc(0) : (next.value as Buffer);
-    }
-    if (r.length === 0) {
-      const next = await right.next();
-      r = next.done ? Buffer.alloc(0) : (next.value as Buffer);
-    }
-    if (l.length === 0 || r.length === 0) return l.length === r.length;
-    const n = Math.min(l.length, r.length);
-    if (!l.subarray(0, n).equals(r.subarray(0, n))) return false;
-    l = l.subarray(n);
-    r = r.subarray(n);
+/** The channel files of the one run `sagedrop merge` wrote under `outDir`. */
+function channelFiles(outDir: string) {
+  const datasetDir = join(outDir, 'train', 'default');
+  const runs = readdirSync(datasetDir).filter((name) => !name.startsWith('_'));
+  if (runs.length !== 1) throw new Error(`expected one run under ${datasetDir}, found ${runs.length}`);
+  const runDir = join(datasetDir, runs[0] as string);
+  return {
+    train: join(runDir, 'train', 'train.csv'),
+    validation: join(runDir, 'validation', 'validation.csv'),
+    test: join(runDir, 'test', 'test.csv'),
+    testLabels: join(runDir, 'test-labels', 'labels.csv'),
+  };
+}
+
+async function concatenate(source: string, target: string, times: number): Promise<void> {
+  const out = createWriteStream(target, { highWaterMark: 1024 * 1024 });
+  for (let k = 0; k < times; k += 1) {
+    await pipeline(createReadStream(source, { highWaterMark: 1024 * 1024 }), out, { end: k === times - 1 });
   }
 }
 
-/** Lines that differ between two files of the same row count, and the first such pair. */
-async function differingLines(a: string, b: string): Promise<{ count: number; example?: [string, string] }> {
-  const left = createInterface({ input: createReadStream(a, { highWaterMark: CHUNK }) })[
-    Symbol.asyncIterator
-  ]();
-  const right = createInterface({ input: createReadStream(b, { highWaterMark: CHUNK }) })[
-    Symbol.asyncIterator
-  ]();
-  let count = 0;
-  let example: [string, string] | undefined;
-  for (;;) {
-    const [l, r] = await Promise.all([left.next(), right.next()]);
-    if (l.done && r.done) return { count, example };
-    if (l.value !== r.value) {
-      count += 1;
-      example ??= [String(l.value), String(r.value)];
-    }
-  }
-}
-
-/** The first value that differs between two rows, as `"before" -> "after"`. */
-function describeChange(example: [string, string] | undefined): string {
-  if (example === undefined) return 'none';
-  const before = example[0].split(',');
-  const after = example[1].split(',');
-  const column = before.findIndex((value, k) => value !== after[k]);
-  return `${JSON.stringify(before[column])} -> ${JSON.stringify(after[column])}`;
-}
-
-/** The hand-written alternative: node:readline on both files, string concatenation, no validation. */
-async function readlineMerge(xPath: string, yPath: string, outPath: string): Promise<number> {
-  const started = process.hrtime.bigint();
-  const xs = createInterface({ input: createReadStream(xPath, { highWaterMark: CHUNK }) })[
-    Symbol.asyncIterator
-  ]();
-  const ys = createInterface({ input: createReadStream(yPath, { highWaterMark: CHUNK }) })[
-    Symbol.asyncIterator
-  ]();
-  const out = createWriteStream(outPath, { highWaterMark: CHUNK });
-  let pending = '';
-  for (;;) {
-    const [x, y] = await Promise.all([xs.next(), ys.next()]);
-    if (x.done || y.done) break;
-    pending += `${y.value},${x.value}\n`;
-    if (pending.length > CHUNK) {
-      if (!out.write(pending)) await once(out, 'drain');
-      pending = '';
-    }
-  }
-  out.end(pending);
-  await once(out, 'close');
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-function findPandasPython(): { python: string; version: string } | undefined {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    const probe = spawnSync(python, ['-c', 'import pandas; print(pandas.__version__)'], { encoding: 'utf8' });
-    if (probe.status === 0) return { python, version: probe.stdout.trim() };
-  }
-  return undefined;
-}
-
-interface EngineRun {
-  seconds: number;
-  mergeSeconds: number;
-  maxRssBytes: number;
-}
-
-async function runEngine(script: string, xPath: string, yPath: string, outDir: string): Promise<EngineRun> {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir);
-  const { seconds, stdout } = await timeProcess(process.execPath, [script, xPath, yPath, outDir]);
-  const child = JSON.parse(stdout) as { seconds: number; maxRssBytes: number };
-  return { seconds, mergeSeconds: child.seconds, maxRssBytes: child.maxRssBytes };
-}
-
-async function best<T extends { seconds: number }>(
+/** The engine alone, file to file, without the split (one output): a detail beside the user path. */
+async function engineWithoutSplit(
+  dir: string,
+  xPath: string,
+  yPath: string,
+  pasteOut: string,
   runs: number,
-  once: () => Promise<T>,
-): Promise<T & { worstRss?: number }> {
-  let bestRun: T | undefined;
-  for (let k = 0; k < runs; k += 1) {
-    const run = await once();
-    if (bestRun === undefined || run.seconds < bestRun.seconds) bestRun = run;
-  }
-  return bestRun as T;
+): Promise<void> {
+  const script = join(dir, 'merge-files.js');
+  buildSync({
+    entryPoints: [join(__dirname, 'support/merge-files.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: script,
+    logLevel: 'warning',
+  });
+  const outDir = join(dir, 'engine');
+  const engine = await repeat(runs, () => {
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir);
+    return timeProcess('engine', [script, xPath, yPath, outDir], { node: true });
+  });
+  const inner = JSON.parse(engine.best.stdout) as { seconds: number };
+  print(
+    `detail: engine alone without the split (file to file, one output, bundled): ${spread(engine)} (${inner.seconds.toFixed(2)} s in the merge), peak RSS ${mb(engine.best.maxRssBytes ?? 0)}; output == paste byte for byte: ${(await sameBytes(join(outDir, 'train.csv'), pasteOut)) ? 'yes' : 'NO'}`,
+  );
+  rmSync(outDir, { recursive: true, force: true });
 }
 
 /**
- * Times the merge engine file to file against `paste -d, y.csv x.csv` (no
- * quoting, no validation), a hand-written readline merge and the notebook's
- * pandas recipe on 1,000,000 rows x 20 float features; checks the engine's
- * output is byte-identical to paste's; reports the engine's peak RSS there
- * and at 10x the size. Engine runs are child processes (peak RSS of the
- * engine alone); the best of `runs` counts for the engine and paste.
+ * The merge as users run it: `sagedrop merge --x --y --out` with default
+ * settings (train, validation, test and test labels written) on 1,000,000
+ * rows x 20 float features, against `paste -d, y.csv x.csv` (joins only: no
+ * validation, no split) and the notebook route in pandas (concat, two
+ * train_test_split, three to_csv). Checks the channels hold exactly the input
+ * rows; reports peak RSS there and at 10x the size; prints each goal as met
+ * or not met. Processes run one at a time; the best of `runs` counts.
  */
 export async function run(options: MergeBenchOptions = {}): Promise<void> {
   const rows = options.rows ?? 1_000_000;
-  const bigRows = options.bigRows ?? rows * 10;
+  const scale = options.scale ?? 10;
   const runs = options.runs ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'sagedrop-merge-bench-'));
+  const defaults = readDefaults({});
   try {
-    const script = join(dir, 'merge-files.js');
-    buildSync({
-      entryPoints: [join(__dirname, 'support/merge-files.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      outfile: script,
-      logLevel: 'warning',
-    });
     const xPath = join(dir, 'x.csv');
     const yPath = join(dir, 'y.csv');
     await generate(xPath, yPath, rows, 20261125);
     print(
-      `merge input: ${rows.toLocaleString('en')} rows x ${FEATURES} features (x ${mb(statSync(xPath).size)}, y ${mb(statSync(yPath).size)})`,
+      `merge input: ${rows.toLocaleString('en')} rows x ${FEATURES} features (x ${mb(fileSize(xPath))}, y ${mb(fileSize(yPath))}); the machine may be shared: best and spread of ${runs} runs`,
     );
-
-    const engineOut = join(dir, 'engine');
-    const engine = await best(runs, () => runEngine(script, xPath, yPath, engineOut));
+    const outDir = join(dir, 'out');
+    const sagedrop = await repeat(runs, () => sagedropMerge(xPath, yPath, outDir));
     const pasteOut = join(dir, 'paste.csv');
-    const paste = await best(runs, () => {
-      rmSync(pasteOut, { force: true });
-      return timeProcess('paste', ['-d,', yPath, xPath], pasteOut);
+    const paste = await repeat(runs, () =>
+      timeProcess('paste', ['-d,', yPath, xPath], { stdoutPath: pasteOut }),
+    );
+    const rss = sagedrop.best.maxRssBytes ?? Number.NaN;
+    print(
+      `merge sagedrop merge --x --y --out (default settings, all channels): ${spread(sagedrop)}, peak RSS ${mb(rss)}`,
+    );
+    print(`merge paste -d, y.csv x.csv (joins only): ${spread(paste)}`);
+    const mismatch = checkChannels(pasteOut, channelFiles(outDir), {
+      seed: 'sagedrop',
+      testFraction: defaults.testFraction,
+      validationFraction: defaults.validationFraction,
     });
     print(
-      `merge engine (file to file, own process): ${engine.seconds.toFixed(2)} s best of ${runs} (${engine.mergeSeconds.toFixed(2)} s in the merge), peak RSS ${mb(engine.maxRssBytes)}`,
+      `merge channels hold exactly the input rows, split as seeded: ${mismatch === undefined ? 'yes' : `NO (${mismatch})`}`,
     );
-    print(`merge paste -d, y.csv x.csv: ${paste.seconds.toFixed(2)} s best of ${runs}`);
-    print(`merge engine/paste time: ${(engine.seconds / paste.seconds).toFixed(2)}x (goal <= 0.5x)`);
-    const identical = await sameBytes(join(engineOut, 'train.csv'), pasteOut);
-    print(`merge engine output == paste output byte for byte: ${identical ? 'yes' : 'NO'}`);
-    rmSync(engineOut, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
 
-    const readlineOut = join(dir, 'readline.csv');
-    const readlineSeconds = await readlineMerge(xPath, yPath, readlineOut);
-    print(
-      `merge readline + string concat (hand-written, no validation, in-process): ${readlineSeconds.toFixed(2)} s, ${(readlineSeconds / engine.seconds).toFixed(1)}x the engine's time`,
-    );
-    rmSync(readlineOut, { force: true });
-    print('merge CSV libraries: none is installed in node_modules, so none is timed');
-
-    const pandas = findPandasPython();
+    const pasteRatio = sagedrop.best.seconds / paste.best.seconds;
+    const goals: string[] = [
+      `goal sagedrop merge <= ${GOAL_PASTE_RATIO}x paste's time: ${pasteRatio.toFixed(2)}x: ${verdict(pasteRatio <= GOAL_PASTE_RATIO)}`,
+    ];
+    const pandas = findPython(['sklearn']);
     if (pandas === undefined) {
-      print('merge pandas: skipped (no python3 with pandas found)');
+      print(
+        'merge pandas notebook route: skipped (no python3 with pandas and scikit-learn; apt-get install python3-pandas python3-sklearn)',
+      );
+      goals.push(`goal >= ${GOAL_PANDAS_SPEEDUP}x faster than pandas: not measured (pandas missing)`);
     } else {
-      const pandasOut = join(dir, 'pandas.csv');
-      const result = await timeProcess(pandas.python, ['-c', PANDAS_SCRIPT, xPath, yPath, pandasOut]);
-      const inner = JSON.parse(result.stdout) as { seconds: number; read: number; write: number };
+      const pandasDir = join(dir, 'pandas');
+      rmSync(pandasDir, { recursive: true, force: true });
+      mkdirSync(pandasDir);
+      const result = await timeProcess(pandas.python, ['-c', PANDAS_SCRIPT, xPath, yPath, pandasDir]);
+      const inner = JSON.parse(result.stdout) as {
+        seconds: number;
+        read: number;
+        split: number;
+        write: number;
+      };
       print(
-        `merge pandas ${pandas.version} recipe: ${inner.seconds.toFixed(2)} s (read ${inner.read.toFixed(2)} s, concat + to_csv ${inner.write.toFixed(2)} s; ${result.seconds.toFixed(2)} s with interpreter start)`,
+        `merge pandas ${pandas.version} notebook route (read_csv x2, concat, train_test_split x2, to_csv x3): ${inner.seconds.toFixed(2)} s (read ${inner.read.toFixed(2)}, concat + split ${inner.split.toFixed(2)}, write ${inner.write.toFixed(2)}; ${result.seconds.toFixed(2)} s with interpreter start)`,
       );
-      print(`merge pandas/engine time: ${(inner.seconds / engine.seconds).toFixed(1)}x faster (goal >= 25x)`);
-      const diff = await differingLines(pasteOut, pandasOut);
-      print(
-        diff.count === 0
-          ? 'merge pandas output == paste output: yes'
-          : `merge pandas output == paste output: no, ${diff.count.toLocaleString('en')} of ${rows.toLocaleString('en')} rows rewritten (e.g. ${describeChange(diff.example)})`,
+      const speedup = inner.seconds / sagedrop.best.seconds;
+      goals.push(
+        `goal >= ${GOAL_PANDAS_SPEEDUP}x faster than pandas: ${speedup.toFixed(1)}x: ${verdict(speedup >= GOAL_PANDAS_SPEEDUP)}`,
       );
-      rmSync(pandasOut, { force: true });
+      rmSync(pandasDir, { recursive: true, force: true });
     }
-    rmSync(pasteOut, { force: true });
-    rmSync(xPath, { force: true });
-    rmSync(yPath, { force: true });
+    goals.push(`goal peak RSS <= ${mb(GOAL_RSS)}: ${mb(rss)}: ${verdict(rss <= GOAL_RSS)}`);
 
-    if (bigRows > 0) {
-      const estimate = (statSync(script).size + 190 * bigRows) * 2.2;
+    await engineWithoutSplit(dir, xPath, yPath, pasteOut, runs);
+    rmSync(pasteOut, { force: true });
+
+    if (scale > 0) {
+      const needed = (fileSize(xPath) + fileSize(yPath)) * scale * 2.1;
       const stats = statfsSync(dir);
       const free = stats.bavail * stats.bsize;
-      if (free < estimate) {
+      if (free < needed) {
+        print(`merge at ${scale}x: skipped (${mb(free)} free in ${tmpdir()}, needs ${mb(needed)})`);
+        goals.push('goal peak RSS flat at 10x: not measured (disk space)');
+      } else {
+        const bigX = join(dir, 'x-big.csv');
+        const bigY = join(dir, 'y-big.csv');
+        await concatenate(xPath, bigX, scale);
+        await concatenate(yPath, bigY, scale);
+        const big = await sagedropMerge(bigX, bigY, outDir);
+        const bigRss = big.maxRssBytes ?? Number.NaN;
         print(
-          `merge at ${bigRows.toLocaleString('en')} rows: skipped (${mb(free)} free in ${tmpdir()}, needs ${mb(estimate)})`,
+          `merge sagedrop merge at ${scale}x (${(rows * scale).toLocaleString('en')} rows, x ${mb(fileSize(bigX))}): ${big.seconds.toFixed(2)} s, peak RSS ${mb(bigRss)}`,
         );
-        return;
+        const flat = bigRss <= GOAL_RSS && bigRss <= rss + FLAT_RSS_SLACK;
+        goals.push(
+          `goal peak RSS flat at ${scale}x (<= ${mb(GOAL_RSS)}, within ${mb(FLAT_RSS_SLACK)} of 1x): ${mb(bigRss)}: ${verdict(flat)}`,
+        );
       }
-      await generate(xPath, yPath, bigRows, 7);
-      const big = await runEngine(script, xPath, yPath, engineOut);
-      print(
-        `merge engine at ${bigRows.toLocaleString('en')} rows (x ${mb(statSync(xPath).size)}): ${big.seconds.toFixed(2)} s, peak RSS ${mb(big.maxRssBytes)} (${mb(engine.maxRssBytes)} at ${rows.toLocaleString('en')} rows; goal <= 100 MB, not growing)`,
-      );
     }
+    for (const goal of goals) print(`merge ${goal}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -323,5 +227,5 @@ export async function run(options: MergeBenchOptions = {}): Promise<void> {
 
 if (process.argv[1]?.endsWith('merge.bench.ts')) {
   const rows = process.argv[2] ? Number(process.argv[2]) : undefined;
-  void run({ rows, bigRows: process.argv[3] ? Number(process.argv[3]) : undefined });
+  void run({ rows, scale: process.argv[3] ? Number(process.argv[3]) : undefined });
 }
