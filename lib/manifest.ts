@@ -42,6 +42,9 @@ const settingsSchema = z.object({
   testFraction: z.number(),
   splitSeed: z.string(),
   trainingImage: z.string().optional(),
+  metric: z.string().optional(),
+  minImprovement: z.number().optional(),
+  approval: z.enum(['auto', 'manual']).optional(),
 });
 
 /**

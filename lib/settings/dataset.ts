@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type Approval, METRIC_NAMES, type MetricName } from '../evaluation/decision';
 import { SettingsError } from './errors';
 
 export const BUILT_IN_ALGORITHMS = ['kmeans', 'linear-learner', 'xgboost'] as const;
@@ -39,6 +40,9 @@ const datasetSettingsSchema = z.strictObject({
     .regex(/^[\w.-]+(:\d+)?\/[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})?$/, 'must be an ECR image URI')
     .max(255)
     .optional(),
+  metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).optional(),
+  minImprovement: z.number().min(0).max(1).optional(),
+  approval: z.enum(['auto', 'manual']).optional(),
 });
 
 export type DatasetSettings = z.infer<typeof datasetSettingsSchema>;
@@ -59,6 +63,12 @@ export interface Settings {
   splitSeed: string;
   /** Only with `algorithm: "custom"`. */
   trainingImage?: string;
+  /** The primary metric of the evaluation, when the dataset chose one (else the task's default). */
+  metric?: MetricName;
+  /** How much better than the baseline and the champion a model must be, when the dataset set it. */
+  minImprovement?: number;
+  /** `manual`: a person approves each promotion in the model registry. Default `auto`. */
+  approval?: Approval;
 }
 
 /** Stack-wide defaults (serverless.yml params) and what the stack permits. */
@@ -190,6 +200,9 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   };
   if (maxWaitSeconds !== undefined) settings.maxWaitSeconds = maxWaitSeconds;
   if (own.trainingImage !== undefined) settings.trainingImage = own.trainingImage;
+  if (own.metric !== undefined) settings.metric = own.metric;
+  if (own.minImprovement !== undefined) settings.minImprovement = own.minImprovement;
+  if (own.approval !== undefined) settings.approval = own.approval;
   return settings;
 }
 

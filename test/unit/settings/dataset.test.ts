@@ -29,6 +29,23 @@ describe('resolveSettings', () => {
     expect(settings.maxWaitSeconds).toBeUndefined();
   });
 
+  it('takes the evaluation settings: primary metric, minimum improvement and approval', () => {
+    const settings = resolveSettings(
+      defaults,
+      JSON.stringify({ metric: 'macro_f1', minImprovement: 0.02, approval: 'manual' }),
+      FILE,
+    );
+    expect(settings).toMatchObject({ metric: 'macro_f1', minImprovement: 0.02, approval: 'manual' });
+    expect(resolveSettings(defaults, undefined, FILE).approval).toBeUndefined();
+  });
+
+  it('rejects an unknown metric, a negative improvement and an unknown approval mode', () => {
+    const problems = problemsOf(JSON.stringify({ metric: 'f2', minImprovement: -1, approval: 'sometimes' }));
+    expect(problems.join('\n')).toMatch(/"metric"/);
+    expect(problems.join('\n')).toMatch(/"minImprovement"/);
+    expect(problems.join('\n')).toMatch(/"approval"/);
+  });
+
   it('lets a dataset override algorithm, hyperparameters, resources and split', () => {
     const settings = resolveSettings(
       defaults,
