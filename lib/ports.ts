@@ -50,9 +50,20 @@ export interface ObjectStore {
 
 export type StartResult = 'started' | 'already-exists';
 
-/** SageMaker's training API, or the local trainer that stands in for it. */
+/**
+ * SageMaker's training API, or the local trainer that stands in for it. Every
+ * adapter throws the same errors for the same answers, so the train stage
+ * treats a refusal alike wherever it runs.
+ */
 export interface TrainingBackend {
-  /** `already-exists` when a job of that name exists (SageMaker's ResourceInUse). */
+  /**
+   * Creates the job; `already-exists` when a job of that name exists
+   * (SageMaker's ResourceInUse: a duplicate delivery, with deterministic names).
+   * Throws `TrainingQuotaError` when an account quota is used up and
+   * `TrainingRequestRejectedError` when the request itself is invalid (both
+   * final: the same request cannot succeed later); anything else thrown is
+   * transient and worth a retry.
+   */
   createTrainingJob(request: CreateTrainingJobRequest): Promise<StartResult>;
   describeTrainingJob(name: string): Promise<DescribeTrainingJobResponse>;
 }
@@ -87,6 +98,7 @@ export function sameEtag(a: string, b: string): boolean {
 /** The version of an object being read is gone or changed mid-read. Retryable. */
 export class ObjectChangedError extends Error {
   override readonly name = 'ObjectChangedError';
+  readonly code = 'OBJECT_CHANGED';
   constructor(
     readonly key: string,
     options?: { cause?: unknown },
@@ -102,6 +114,7 @@ export class ObjectChangedError extends Error {
  */
 export class TrainingQuotaError extends Error {
   override readonly name = 'TrainingQuotaError';
+  readonly code = 'TRAINING_QUOTA_EXCEEDED';
   constructor(
     /** SageMaker's message, which names the quota. */
     readonly quotaMessage: string,
@@ -112,12 +125,13 @@ export class TrainingQuotaError extends Error {
 }
 
 /**
- * SageMaker rejected a training request as invalid (`ValidationException`), for
- * example an instance type it does not offer for training. Retrying the same
- * request cannot succeed.
+ * The training backend rejected a request as invalid (SageMaker's
+ * `ValidationException`), for example an instance type it does not offer for
+ * training. Retrying the same request cannot succeed.
  */
 export class TrainingRequestRejectedError extends Error {
   override readonly name = 'TrainingRequestRejectedError';
+  readonly code = 'TRAINING_REQUEST_REJECTED';
   constructor(
     /** SageMaker's message. */
     readonly reason: string,

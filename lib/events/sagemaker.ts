@@ -4,13 +4,6 @@ export const TRAINING_JOB_STATE_CHANGE = 'SageMaker Training Job State Change';
 export const TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
-/** Tag keys the train stage puts on every job it starts. */
-export const JOB_TAGS = {
-  dataset: 'sagedrop:dataset',
-  run: 'sagedrop:run',
-  stack: 'sagedrop:stack',
-} as const;
-
 /** The payload is not a "SageMaker Training Job State Change" event. Not retryable. */
 export class TrainingJobEventError extends Error {
   override readonly name = 'TrainingJobEventError';

@@ -1,5 +1,5 @@
-import { JOB_TAGS, type TerminalStatus, type TrainingJobStateChange } from '../events/sagemaker';
-import { datasetNameProblem, keys, parseChannelUri, parseS3Uri, s3Uri } from '../layout';
+import type { TerminalStatus, TrainingJobStateChange } from '../events/sagemaker';
+import { keys, parseChannelUri, parseS3Uri, s3Uri } from '../layout';
 import type { Logger } from '../logger';
 import { runManifestSchema } from '../manifest';
 import { type FinishedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications/events';
@@ -13,6 +13,7 @@ import {
 } from '../training/catalog';
 import { adviseOnFailure } from '../training/failure-advice';
 import { type FinishedJob, summariseTrainingJob } from '../training/finished-job';
+import { readJobTags } from '../training/job-tags';
 import { modelPackageFor } from '../training/model-package';
 import type { CompleteDeps } from './deps';
 
@@ -54,17 +55,6 @@ const DETAIL_TYPES = {
 } as const;
 
 /**
- * Whether a tag value can stand for a dataset or run name. The train stage
- * marks values it had to sanitise with `@<12 hex digits>`: those are not the
- * exact name, so they never name a catalog key.
- */
-const usableName = (name: string | undefined): name is string =>
-  name !== undefined &&
-  !name.includes('/') &&
-  !/@[0-9a-f]{12}$/.test(name) &&
-  datasetNameProblem(name) === undefined;
-
-/**
  * Which dataset and run a job trained on: from the `train` channel's S3 URI
  * (authoritative, the train stage built it) or else from the job's tags,
  * whose values SageMaker may have required to be sanitised. `undefined` for
@@ -75,10 +65,9 @@ function locateRun(bucket: string, job: FinishedJob, change: TrainingJobStateCha
   const uri = job.trainChannelUri ?? change.trainChannelUri;
   const channel = uri ? parseChannelUri(uri) : undefined;
   if (channel) return channel.bucket === bucket ? { dataset: channel.dataset, run: channel.run } : undefined;
-  const dataset = change.tags[JOB_TAGS.dataset];
-  if (!usableName(dataset)) return undefined;
-  const run = change.tags[JOB_TAGS.run];
-  return usableName(run) ? { dataset, run } : { dataset };
+  const { dataset, run } = readJobTags(change.tags);
+  if (!dataset) return undefined;
+  return run ? { dataset, run } : { dataset };
 }
 
 /** k-means, linear-learner and xgboost images by repository name; anything else is a custom image. */
@@ -227,7 +216,7 @@ export async function completeTrainingJob(
       describedStatus: job.status,
     });
   }
-  const stack = change.tags[JOB_TAGS.stack];
+  const { stack } = readJobTags(change.tags);
   const origin =
     stack === undefined || stack === config.stackName ? locateRun(config.bucket, job, change) : undefined;
   if (!origin) {

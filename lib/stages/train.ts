@@ -70,9 +70,9 @@ async function reportNotStarted(
  * through `notifyOnce` either way, so a crash between the two never loses it
  * and duplicates never repeat it. A run that cannot be trained as configured
  * (`TrainingConfigError`) or that hits a SageMaker quota ends with a "Training
- * Failed To Start" notification and no error; a request SageMaker rejects as
- * invalid is notified and rethrown, so the event lands in the on-failure
- * queue; anything else is rethrown for Lambda to retry. `owner` is the
+ * Failed To Start" notification and no error, and so does a request the
+ * backend refuses as invalid (`TrainingRequestRejectedError`): retrying the
+ * same request cannot succeed. Anything else is rethrown for Lambda to retry. `owner` is the
  * invocation's id (kept across Lambda's retries).
  */
 export async function startTraining(
@@ -152,6 +152,7 @@ export async function startTraining(
         `Check the settings in ${settingsFile} (instance type, counts, hyperparameters) against the reason, ` +
           'then upload x.csv and y.csv again.',
       );
+      return { result: 'not-started', job, reason: error.message };
     }
     throw error;
   }

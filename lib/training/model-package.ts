@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { JOB_TAGS } from '../events/sagemaker';
+
 import type { ModelPackageInput } from '../ports';
+import { JOB_TAGS } from './job-tags';
 
 /** SageMaker's rule for model package group names. */
 export const GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -49,7 +50,7 @@ export function modelPackageFor(options: {
   modelDataUrl: string;
 }): ModelPackageInput {
   const { dataset, run, job } = options;
-  const tags: Record<string, string> = { [JOB_TAGS.dataset]: dataset, 'sagedrop:job': job };
+  const tags: Record<string, string> = { [JOB_TAGS.dataset]: dataset, [JOB_TAGS.job]: job };
   if (run) tags[JOB_TAGS.run] = run;
   return {
     groupName: modelPackageGroupName(options.jobPrefix, dataset),

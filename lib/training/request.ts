@@ -1,42 +1,11 @@
-import { createHash } from 'node:crypto';
-import type { CreateTrainingJobRequest, Channel as SageMakerChannel, Tag } from '@aws-sdk/client-sagemaker';
+import type { CreateTrainingJobRequest, Channel as SageMakerChannel } from '@aws-sdk/client-sagemaker';
 import { keys, s3Uri } from '../layout';
 import { type RunManifest, writtenChannels } from '../manifest';
 import type { Config } from '../settings/config';
 import { acceptedChannels, deriveHyperparameters, trainingImageFor } from './algorithms';
 import { TrainingConfigError } from './errors';
 import { trainingJobName } from './job-name';
-
-/** Tag keys on every training job; the completion stage and users filter on them. */
-export const TAGS = {
-  dataset: 'sagedrop:dataset',
-  run: 'sagedrop:run',
-  stack: 'sagedrop:stack',
-} as const;
-
-/** SageMaker's TagValue rule (botocore `TagValue`). */
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const MAX_TAG_VALUE_LENGTH = 256;
-
-/**
- * `value` as a tag value: unchanged when SageMaker accepts it; otherwise every
- * character it refuses replaced by `_`, cut to fit, and marked `@<hash>` of
- * the exact value so two names that sanitise alike stay apart. The exact
- * dataset name is always recoverable from the job's output path
- * (`s3://<bucket>/models/<dataset>/`) and the run's manifest.
- */
-export function tagValue(value: string): string {
-  if (TAG_VALUE.test(value) && value.length <= MAX_TAG_VALUE_LENGTH) return value;
-  const hash = createHash('sha256').update(value).digest('hex').slice(0, 12);
-  const safe = [...value].map((ch) => (TAG_VALUE.test(ch) ? ch : '_')).join('');
-  const room = MAX_TAG_VALUE_LENGTH - hash.length - 1;
-  let cut = '';
-  for (const ch of safe) {
-    if (cut.length + ch.length > room) break;
-    cut += ch;
-  }
-  return `${cut}@${hash}`;
-}
+import { trainingJobTags } from './job-tags';
 
 /** The stack settings a request is built from. */
 export type RequestConfig = Pick<
@@ -167,11 +136,7 @@ export function buildTrainingRequest(manifest: RunManifest, config: RequestConfi
       VolumeSizeInGB: settings.volumeSizeGb,
     },
     StoppingCondition: { MaxRuntimeInSeconds: settings.maxRuntimeSeconds },
-    Tags: [
-      { Key: TAGS.dataset, Value: tagValue(manifest.dataset) },
-      { Key: TAGS.run, Value: tagValue(manifest.run) },
-      { Key: TAGS.stack, Value: tagValue(config.stackName) },
-    ] satisfies Tag[],
+    Tags: trainingJobTags({ dataset: manifest.dataset, run: manifest.run, stack: config.stackName }),
   };
   if (settings.spot) {
     request.EnableManagedSpotTraining = true;

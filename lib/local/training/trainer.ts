@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type {
-  CreateTrainingJobRequest,
-  DescribeTrainingJobResponse,
-  SecondaryStatus,
-  TrainingJobStatus,
+import {
+  type CreateTrainingJobRequest,
+  type DescribeTrainingJobResponse,
+  type SecondaryStatus,
+  TrainingInstanceType,
+  type TrainingJobStatus,
 } from '@aws-sdk/client-sagemaker';
 import { type Logger, silentLogger } from '../../logger';
-import type { ObjectStore, StartResult, TrainingBackend } from '../../ports';
+import {
+  type ObjectStore,
+  type StartResult,
+  type TrainingBackend,
+  TrainingRequestRejectedError,
+} from '../../ports';
 import {
   type AlgorithmOutcome,
   type ChannelInput,
@@ -43,12 +49,25 @@ export interface LocalTrainer extends TrainingBackend {
   jobNames(): string[];
 }
 
-/** SageMaker's ValidationException: the request itself is malformed. */
-export class TrainingRequestError extends Error {
-  override readonly name = 'TrainingRequestError';
-}
-
 const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const TRAINING_INSTANCE_TYPES: ReadonlySet<string> = new Set(Object.values(TrainingInstanceType));
+
+/**
+ * What SageMaker's ValidationException would say about `request`, or
+ * `undefined` when the checks it shares with SageMaker pass: the job name and
+ * an instance type offered for training (the SDK's list of them).
+ */
+function requestProblem(request: CreateTrainingJobRequest): string | undefined {
+  const name = request.TrainingJobName ?? '';
+  if (!JOB_NAME.test(name)) {
+    return `Value '${name}' at 'trainingJobName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${JOB_NAME.source}`;
+  }
+  const instanceType = request.ResourceConfig?.InstanceType;
+  if (instanceType !== undefined && !TRAINING_INSTANCE_TYPES.has(instanceType)) {
+    return `Value '${instanceType}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must be an instance type SageMaker offers for training (such as ml.m5.large)`;
+  }
+  return undefined;
+}
 
 interface Job {
   request: CreateTrainingJobRequest;
@@ -232,11 +251,8 @@ export function createLocalTrainer(options: LocalTrainerOptions): LocalTrainer {
   return {
     async createTrainingJob(request) {
       const name = request.TrainingJobName ?? '';
-      if (!JOB_NAME.test(name)) {
-        throw new TrainingRequestError(
-          `TrainingJobName "${name}" must be 1-63 letters, digits and single hyphens (${JOB_NAME.source})`,
-        );
-      }
+      const problem = requestProblem(request);
+      if (problem) throw new TrainingRequestRejectedError(`1 validation error detected: ${problem}`);
       if (jobs.has(name)) return 'already-exists' satisfies StartResult;
       const created = now();
       const job: Job = {

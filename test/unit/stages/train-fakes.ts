@@ -1,7 +1,12 @@
 import type { CreateTrainingJobRequest, DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { createLogger } from '../../../lib/logger';
 import type { PipelineEvent } from '../../../lib/notifications/events';
-import type { Notifier, StartResult, TrainingBackend } from '../../../lib/ports';
+import {
+  type Notifier,
+  type StartResult,
+  type TrainingBackend,
+  TrainingRequestRejectedError,
+} from '../../../lib/ports';
 import type { Config } from '../../../lib/settings/config';
 import type { TrainDeps } from '../../../lib/stages/deps';
 import { createTrainingJobProblems } from '../../support/botocore-validator';
@@ -25,7 +30,7 @@ export class FakeSageMaker implements TrainingBackend {
     const failure = this.failures.shift();
     if (failure) throw failure;
     const problems = createTrainingJobProblems(request);
-    if (problems.length > 0) throw new Error(`ValidationException: ${problems.join('; ')}`);
+    if (problems.length > 0) throw new TrainingRequestRejectedError(problems.join('; '));
     const name = request.TrainingJobName?.toLowerCase() ?? '';
     if (this.jobs.has(name)) return 'already-exists';
     this.jobs.set(name, request);

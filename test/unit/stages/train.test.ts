@@ -138,13 +138,14 @@ describe('startTraining', () => {
     });
   });
 
-  it('notifies and rethrows when SageMaker rejects the request as invalid', async () => {
+  it('notifies and ends without a retry when SageMaker rejects the request as invalid', async () => {
     const world = trainWorld();
     const key = await commit(world, makeManifest());
     world.trainer.failures.push(new TrainingRequestRejectedError('Value ml.m5.larg is not valid'));
-    await expect(startTraining(key, world.deps, 'req-1')).rejects.toBeInstanceOf(
-      TrainingRequestRejectedError,
-    );
+    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({
+      result: 'not-started',
+      reason: expect.stringContaining('Value ml.m5.larg is not valid'),
+    });
     expect(world.notifier.events[0]).toMatchObject({
       detailType: 'Training Failed To Start',
       detail: { reason: 'Value ml.m5.larg is not valid' },

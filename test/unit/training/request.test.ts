@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Channel } from '../../../lib/layout';
 import type { Algorithm, Settings } from '../../../lib/settings/dataset';
 import { TrainingConfigError } from '../../../lib/training/errors';
-import { buildTrainingRequest, TAGS, tagValue } from '../../../lib/training/request';
+import { JOB_TAGS, tagValue } from '../../../lib/training/job-tags';
+import { buildTrainingRequest } from '../../../lib/training/request';
 import { createTrainingJobProblems } from '../../support/botocore-validator';
 import { LABELS, makeManifest, testConfig } from './training-fixtures';
 
@@ -82,9 +83,9 @@ describe('buildTrainingRequest', () => {
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
       HyperParameters: { feature_dim: '4', predictor_type: 'multiclass_classifier', num_classes: '3' },
       Tags: [
-        { Key: TAGS.dataset, Value: 'iris' },
-        { Key: TAGS.run, Value: manifest.run },
-        { Key: TAGS.stack, Value: testConfig.stackName },
+        { Key: JOB_TAGS.dataset, Value: 'iris' },
+        { Key: JOB_TAGS.run, Value: manifest.run },
+        { Key: JOB_TAGS.stack, Value: testConfig.stackName },
       ],
     });
     expect(request.EnableManagedSpotTraining).toBeUndefined();

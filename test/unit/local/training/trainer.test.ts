@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readTarGz } from '../../../../lib/local/training/tar';
 import { createLocalTrainer } from '../../../../lib/local/training/trainer';
 import type { TrainingStateChangeEvent } from '../../../../lib/local/training/training-event';
+import { TrainingRequestRejectedError } from '../../../../lib/ports';
 import { MemoryStore } from '../../../support/memory-store';
 
 const BUCKET = 'local-bucket';
@@ -217,9 +218,9 @@ describe('createLocalTrainer', () => {
 
   it('rejects a job name SageMaker would reject', async () => {
     const { trainer } = await setup(FEATURES);
-    await expect(trainer.createTrainingJob(request('bad_name', 'kmeans', {}))).rejects.toThrow(
-      /TrainingJobName/,
-    );
+    const attempt = trainer.createTrainingJob(request('bad_name', 'kmeans', {}));
+    await expect(attempt).rejects.toBeInstanceOf(TrainingRequestRejectedError);
+    await expect(attempt).rejects.toThrow(/trainingJobName/);
   });
 
   it('says a job it never started does not exist', async () => {
