@@ -32,6 +32,8 @@ export class InputCursor {
   eof = false;
   /** Rows consumed, as a spreadsheet counts them (header and blank rows included). */
   row = 0;
+  /** Columns dropped before the engine (an index column): added to the columns messages name. */
+  columnOffset = 0;
   /** The last record ended with CR at the window's end: drop a LF that starts the next chunk. */
   skipLF = false;
   private bomChecked = false;

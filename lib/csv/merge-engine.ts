@@ -151,24 +151,31 @@ export class MergeEngine implements FastContext {
 
     let yRecord: ParsedRecord | undefined;
     if (yNext === Next.Blank) {
-      if (policy !== 'any') throw notNumeric(y.file, y.row + 1, 1, '', policy, true);
+      if (policy !== 'any') throw notNumeric(y.file, y.row + 1, 1 + y.columnOffset, '', policy, true);
       this.yStaging.length = 0;
     } else {
       yRecord = parseRecord(y, policy, this.yStaging, true);
       if (yRecord === undefined) return Step.NeedY;
-      if (yRecord.fields > 1) throw labelColumns(y.file, y.row + 1, yRecord.fields);
+      if (yRecord.fields > 1) throw labelColumns(y.file, y.row + 1, yRecord.fields + y.columnOffset);
     }
     let xRecord: ParsedRecord | undefined;
     if (xNext === Next.Blank) {
-      if (this.expectedColumns !== 1) throw raggedRow(x.file, x.row + 1, 1, this.expectedColumns, true);
-      if (policy === 'numeric') throw notNumeric(x.file, x.row + 1, 1, '', policy, false);
+      if (this.expectedColumns !== 1)
+        throw raggedRow(x.file, x.row + 1, 1 + x.columnOffset, this.expectedColumns + x.columnOffset, true);
+      if (policy === 'numeric') throw notNumeric(x.file, x.row + 1, 1 + x.columnOffset, '', policy, false);
       this.xStaging.length = 0;
     } else {
       xRecord = parseRecord(x, policy, this.xStaging, false);
       if (xRecord === undefined) return Step.NeedX;
       if (this.expectedColumns < 0) this.expectedColumns = xRecord.fields;
       if (xRecord.fields !== this.expectedColumns) {
-        throw raggedRow(x.file, x.row + 1, xRecord.fields, this.expectedColumns, false);
+        throw raggedRow(
+          x.file,
+          x.row + 1,
+          xRecord.fields + x.columnOffset,
+          this.expectedColumns + x.columnOffset,
+          false,
+        );
       }
     }
     if (!this.writeGeneralRow()) return Step.Flush;

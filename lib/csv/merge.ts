@@ -53,7 +53,7 @@ async function readHeaders(
   }
   if (headerDropped.y) {
     const columns = await dropHeader(y);
-    if (columns > 1) throw labelColumns(y.file, 1, columns);
+    if (columns > 1) throw labelColumns(y.file, 1, columns + y.columnOffset);
     if ((await peekSettled(y)) === Next.End) throw headerOnly(y.file);
   }
   return { headerDropped, xColumns };
@@ -94,6 +94,8 @@ export async function mergeStreams(
 ): Promise<MergeSummary> {
   const xCursor = new InputCursor(x, options.xFile);
   const yCursor = new InputCursor(y, options.yFile);
+  xCursor.columnOffset = options.droppedColumns?.x ?? 0;
+  yCursor.columnOffset = options.droppedColumns?.y ?? 0;
   let finished = false;
   try {
     const { headerDropped, xColumns } = await readHeaders(xCursor, yCursor, options);

@@ -103,6 +103,7 @@ export function parseRecord(
   const eof = cursor.eof;
   const row = cursor.row + 1;
   const file = cursor.file;
+  const shift = cursor.columnOffset;
   let p = cursor.pos;
   let state = FIELD_START;
   let column = 1;
@@ -117,7 +118,7 @@ export function parseRecord(
       throw notNumeric(
         file,
         row,
-        column,
+        column + shift,
         decoder.decode(out.bytes.subarray(fieldOut, out.length)),
         policy,
         isLabel,
@@ -134,12 +135,12 @@ export function parseRecord(
   const tooLongAt = cursor.pos + MAX_ROW_BYTES;
   for (;;) {
     if (p > tooLongAt) {
-      if (state === QUOTED) throw unterminatedQuote(file, row, column, true);
+      if (state === QUOTED) throw unterminatedQuote(file, row, column + shift, true);
       throw rowTooLong(file, row);
     }
     if (p >= end) {
       if (!eof) return needMore();
-      if (state === QUOTED) throw unterminatedQuote(file, row, column, false);
+      if (state === QUOTED) throw unterminatedQuote(file, row, column + shift, false);
       finishField();
       return { next: p, fields: column, endsWithCR: false, firstIsNumber };
     }
@@ -147,8 +148,8 @@ export function parseRecord(
     if (byte >= 0x80) {
       const length = utf8SequenceLength(b, p, end, eof);
       if (length < 0) return needMore();
-      if (length === 0) throw invalidUtf8(file, row, column);
-      if (state === AFTER_QUOTE) throw textAfterQuote(file, row, column);
+      if (length === 0) throw invalidUtf8(file, row, column + shift);
+      if (state === AFTER_QUOTE) throw textAfterQuote(file, row, column + shift);
       if (state === FIELD_START) state = UNQUOTED;
       out.reserve(length);
       for (let k = 0; k < length; k += 1) out.push(b[p + k] as number);
@@ -176,7 +177,7 @@ export function parseRecord(
         p += 1;
         continue;
       }
-      if (byte !== COMMA && byte !== CR && byte !== LF) throw textAfterQuote(file, row, column);
+      if (byte !== COMMA && byte !== CR && byte !== LF) throw textAfterQuote(file, row, column + shift);
     }
     if (byte === COMMA) {
       finishField();

@@ -98,7 +98,9 @@ export function labelColumns(file: string, row: number, found: number): DatasetR
   return new DatasetRejectedError(
     `${at(file, row)} has ${found} columns: ${file} must have exactly one column, the label`,
     { file, row, column: 2 },
-    `Keep only the label column in ${file} and put the features in x.csv.`,
+    found === 2
+      ? `If column 1 of ${file} is a row index (pandas' to_csv writes one unless index=False), write it again with index=False or give the index column an empty header cell; otherwise keep only the label column.`
+      : `Keep only the label column in ${file} and put the features in x.csv.`,
   );
 }
 

@@ -16,6 +16,8 @@ export interface MergeOptions {
   numeric: 'numeric' | 'numeric-or-empty' | 'any';
   /** False for unsupervised algorithms (k-means): train and validation rows are features only. */
   labelInTraining: boolean;
+  /** Columns dropped before the engine (an index column), so messages name the columns of the user's file. */
+  droppedColumns?: { x: number; y: number };
   /**
    * The Writables `open` returns are done with a chunk once its write callback
    * has run (true of fs write streams; not of a PassThrough, which hands the
