@@ -19,12 +19,14 @@ function serialiseError(error: unknown): unknown {
   const out: Fields = { name: error.name, message: error.message };
   if (error.stack) out.stack = error.stack;
   if (error.cause !== undefined) out.cause = serialiseError(error.cause);
+  if (error instanceof AggregateError) out.errors = error.errors.map(serialiseError);
   return out;
 }
 
 /**
  * One JSON object per line: `level`, `message`, `timestamp`, the appended keys and
- * the fields of the call. `Error` values are expanded with their cause chain.
+ * the fields of the call. `Error` values are expanded with their cause chain
+ * (and an `AggregateError` with each of its errors).
  */
 export function createLogger(
   options: { level?: LogLevel; write?: (line: string) => void; keys?: Fields } = {},

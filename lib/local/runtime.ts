@@ -121,18 +121,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (routed && completeHandler) invoker.invoke('complete', completeHandler, delivered);
     },
   });
-  const deps = (fn: string): Deps => ({
-    config,
-    store,
-    trainer,
-    notifier,
-    logger: logger.child({ function: fn }),
-  });
+  // The handlers add their function name and request id to the logger's lines.
+  const deps = (): Deps => ({ config, store, trainer, notifier, logger });
   const handlers: Record<'merge' | 'train', LambdaHandler> = {
-    merge: createMergeHandler(() => deps('merge')),
-    train: createTrainHandler(() => deps('train')),
+    merge: createMergeHandler(deps),
+    train: createTrainHandler(deps),
   };
-  completeHandler = createCompleteHandler(() => deps('complete'));
+  completeHandler = createCompleteHandler(deps);
 
   s3.onObjectCreated((notification: S3Notification) => {
     // S3 sends one record per notification; each matching configuration gets its own delivery.

@@ -113,27 +113,17 @@ export async function startFaultyStack(options: FaultyStackOptions): Promise<Fau
     },
   });
   const sagemaker = createSageMakerFaults(trainer);
-  const deps = (fn: FunctionName): Deps => ({
+  const deps = (): Deps => ({
     config,
     store: functionStore,
     trainer: invocations.trainer(sagemaker.trainer),
     notifier: invocations.notifier(notifier),
-    logger: silentLogger.child({ function: fn }),
+    logger: silentLogger,
   });
   const handlers: Record<FunctionName, LambdaHandler> = {
-    merge: invocations.wrap(
-      'merge',
-      createMergeHandler(() => deps('merge')),
-      (event) => races.enter(event),
-    ),
-    train: invocations.wrap(
-      'train',
-      createTrainHandler(() => deps('train')),
-    ),
-    complete: invocations.wrap(
-      'complete',
-      createCompleteHandler(() => deps('complete')),
-    ),
+    merge: invocations.wrap('merge', createMergeHandler(deps), (event) => races.enter(event)),
+    train: invocations.wrap('train', createTrainHandler(deps)),
+    complete: invocations.wrap('complete', createCompleteHandler(deps)),
   };
   delivery = new DeliveryFaults(createRandom(options.seed), (fn, event) =>
     invoker.invoke(fn, handlers[fn], event),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createCompleteHandler } from '../../../handlers/complete';
 import { TrainingJobEventError } from '../../../lib/events/sagemaker';
 import { keys } from '../../../lib/layout';
+import { recordingLogger } from '../../support/logs';
 import { describeJob, jobName, setup, sharedEvent } from '../stages/complete-fixtures';
 
 const JOB = jobName('iris', 'r1');
@@ -57,10 +58,25 @@ describe('complete handler', () => {
     );
   });
 
-  it('rethrows what should be retried', async () => {
+  it('puts the function, the request id, the job and its status on its log lines', async () => {
     const { deps } = await setup([describeJob()]);
+    const { logger, lines } = recordingLogger();
+    await createCompleteHandler(() => ({ ...deps, logger }))(sampleFor(JOB), context('req-1'));
+    expect(lines.find((l) => l.message === 'training job event handled')).toMatchObject({
+      function: 'complete',
+      requestId: 'req-1',
+      job: JOB,
+      status: 'Completed',
+      outcome: 'cataloged',
+    });
+  });
+
+  it('rethrows what should be retried, logging the job it failed on', async () => {
+    const { deps } = await setup([describeJob()]);
+    const { logger, lines } = recordingLogger();
     const handler = createCompleteHandler(() => ({
       ...deps,
+      logger,
       trainer: {
         ...deps.trainer,
         async describeTrainingJob() {
@@ -69,5 +85,11 @@ describe('complete handler', () => {
       },
     }));
     await expect(handler(sampleFor(JOB), context('r'))).rejects.toThrow(/Rate exceeded/);
+    expect(lines.find((l) => l.message === 'invocation failed')).toMatchObject({
+      level: 'error',
+      job: JOB,
+      requestId: 'r',
+      error: { name: 'ThrottlingException' },
+    });
   });
 });

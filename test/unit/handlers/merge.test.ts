@@ -1,39 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createMergeHandler } from '../../../handlers/merge';
-import { createLogger } from '../../../lib/logger';
-import { awsFixture } from '../../support/aws-fixtures';
+import { s3Notification, s3TestEvent } from '../../support/events';
+import { recordingLogger } from '../../support/logs';
 import { MemoryStore } from '../../support/memory-store';
 import { mergeDeps, numericDataset } from '../../support/merge-fixtures';
 
-const reference = awsFixture('events');
-const sample = JSON.parse(readFileSync(join(reference, 's3-objectcreated-put.sample.json'), 'utf8'));
-const testEvent = JSON.parse(readFileSync(join(reference, 's3-test-event.sample.json'), 'utf8'));
-
-/** The documented sample notification, pointed at `key` in `bucket` (encoded as S3 encodes it). */
-function event(bucket: string, ...encodedKeys: string[]) {
-  const [record] = sample.Records;
-  return {
-    Records: encodedKeys.map((key) => ({
-      ...record,
-      s3: {
-        ...record.s3,
-        bucket: { ...record.s3.bucket, name: bucket },
-        object: { ...record.s3.object, key },
-      },
-    })),
-  };
-}
-
+const event = (bucket: string, ...encodedKeys: string[]) => s3Notification(bucket, encodedKeys);
 const context = (awsRequestId: string) => ({ awsRequestId }) as Context;
 
 function setup() {
   const store = new MemoryStore();
-  const lines: Record<string, unknown>[] = [];
+  const { logger, lines } = recordingLogger();
   const { deps, notifier } = mergeDeps(store);
-  deps.logger = createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) });
+  deps.logger = logger;
   return { store, notifier, lines, handler: createMergeHandler(() => deps) };
 }
 
@@ -45,14 +25,18 @@ describe('merge handler', () => {
     await store.upload('raw/my data/y.csv', data.y);
     const outcomes = await handler(event('test-bucket', 'raw/my+data/y.csv'), context('req-1'));
     expect(outcomes).toMatchObject([{ status: 'committed', dataset: 'my data', created: true }]);
-    const done = lines.find((l) => l.message === 'upload handled');
+    const done = lines.find((l) => l.message === 'object handled');
     expect(done).toMatchObject({
       level: 'info',
+      function: 'merge',
       key: 'raw/my data/y.csv',
       requestId: 'req-1',
       status: 'committed',
     });
-    expect(lines.find((l) => l.message === 'run committed')).toMatchObject({ dataset: 'my data' });
+    expect(lines.find((l) => l.message === 'run committed')).toMatchObject({
+      dataset: 'my data',
+      requestId: 'req-1',
+    });
     expect(lines.find((l) => l.message === 'run committed')?.run).toBe(
       outcomes[0]?.status === 'committed' ? outcomes[0].run : '',
     );
@@ -60,14 +44,14 @@ describe('merge handler', () => {
 
   it('ignores the s3:TestEvent message', async () => {
     const { handler, store } = setup();
-    expect(await handler(testEvent, context('req-t'))).toEqual([]);
+    expect(await handler(s3TestEvent(), context('req-t'))).toEqual([]);
     expect(store.keys()).toEqual([]);
   });
 
   it('skips uploads to another bucket', async () => {
     const { handler, lines } = setup();
     expect(await handler(event('other-bucket', 'raw/x.csv'), context('req-o'))).toEqual([]);
-    expect(lines.find((l) => l.message === 'upload in another bucket')).toMatchObject({
+    expect(lines.find((l) => l.message === 'object in another bucket')).toMatchObject({
       bucket: 'other-bucket',
     });
   });

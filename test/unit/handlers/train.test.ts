@@ -1,40 +1,16 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createTrainHandler } from '../../../handlers/train';
 import { keys } from '../../../lib/layout';
 import type { RunManifest } from '../../../lib/manifest';
-import { awsFixture } from '../../support/aws-fixtures';
+import { encodeS3Key, s3Notification, s3TestEvent } from '../../support/events';
 import { trainWorld } from '../stages/train-fakes';
 import { makeManifest, testConfig } from '../training/training-fixtures';
 
-const EVENTS = awsFixture('events');
 const context = { awsRequestId: 'c0ffee-1' } as Context;
 
 /** The documented S3 notification with our bucket and the given (already URL-encoded) keys. */
-function s3Event(encodedKeys: string[], bucket = testConfig.bucket): unknown {
-  const sample = JSON.parse(readFileSync(path.join(EVENTS, 's3-objectcreated-put.sample.json'), 'utf8'));
-  const record = sample.Records[0];
-  return {
-    Records: encodedKeys.map((key) => ({
-      ...record,
-      s3: {
-        ...record.s3,
-        bucket: { ...record.s3.bucket, name: bucket },
-        object: { ...record.s3.object, key },
-      },
-    })),
-  };
-}
-
-/** S3's key encoding in notifications: URL-encoded, space as `+`. */
-function encodeKey(key: string): string {
-  return key
-    .split('/')
-    .map((part) => encodeURIComponent(part).replace(/%20/g, '+'))
-    .join('/');
-}
+const s3Event = (encodedKeys: string[], bucket = testConfig.bucket) => s3Notification(bucket, encodedKeys);
 
 async function commit(world: ReturnType<typeof trainWorld>, manifest: RunManifest): Promise<string> {
   const key = keys.manifest(manifest.dataset, manifest.run);
@@ -48,10 +24,22 @@ describe('train handler', () => {
     const manifest = makeManifest({ dataset: 'my data é' });
     const key = await commit(world, manifest);
     const handler = createTrainHandler(() => world.deps);
-    await handler(s3Event([encodeKey(key)]), context);
+    await handler(s3Event([encodeS3Key(key)]), context);
     expect(world.trainer.jobs.size).toBe(1);
     expect(world.notifier.events.map((e) => e.detailType)).toEqual(['Training Started']);
     expect(world.notifier.events[0]?.detail.dataset).toBe('my data é');
+  });
+
+  it("puts the function, the request id and the manifest key on its log lines and the stage's", async () => {
+    const world = trainWorld();
+    const key = await commit(world, makeManifest());
+    await createTrainHandler(() => world.deps)(s3Event([key]), context);
+    const handled = world.logs.find((l) => l.message === 'object handled');
+    expect(handled).toMatchObject({ function: 'train', requestId: 'c0ffee-1', key, result: 'started' });
+    const stageLines = world.logs.filter((l) => l.dataset === 'iris');
+    expect(stageLines.length).toBeGreaterThan(0);
+    for (const line of stageLines)
+      expect(line).toMatchObject({ function: 'train', requestId: 'c0ffee-1', key });
   });
 
   it('ignores keys that are not run manifests and the S3 test event', async () => {
@@ -61,8 +49,7 @@ describe('train handler', () => {
       s3Event(['train/iris/r1/train/train.csv', 'raw/iris/x.csv', 'train/iris/_inputs/x/manifest.json']),
       context,
     );
-    const testEvent = JSON.parse(readFileSync(path.join(EVENTS, 's3-test-event.sample.json'), 'utf8'));
-    await handler(testEvent, context);
+    await handler(s3TestEvent(), context);
     expect(world.trainer.calls).toBe(0);
   });
 
@@ -90,7 +77,7 @@ describe('train handler', () => {
     await expect(handler(s3Event([failing, fine]), context)).rejects.toThrow('InternalFailure');
     expect(world.trainer.jobs.size).toBe(1);
     world.trainer.failures.push(new Error('InternalFailure'), new Error('InternalFailure'));
-    await expect(handler(s3Event([failing, fine]), context)).rejects.toThrow('2 of 2 manifests failed');
+    await expect(handler(s3Event([failing, fine]), context)).rejects.toThrow('2 of 2 S3 objects failed');
   });
 
   it('rejects a payload that is not an S3 notification', async () => {
