@@ -6,7 +6,7 @@ import { keys } from '../lib/layout';
 import { type LocalStack, startLocalStack } from '../lib/local/runtime';
 import { createLogger, silentLogger } from '../lib/logger';
 import type { ObjectStore } from '../lib/ports';
-import type { CommandIO } from './command';
+import { type CommandIO, EXIT } from './command';
 import { createProgressPrinter } from './local-progress';
 
 export interface LocalRunInput {
@@ -51,17 +51,17 @@ async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promi
   for (const { event } of mine) {
     if (event.detailType === 'Dataset Rejected') {
       io.err(`dataset rejected: ${event.detail.message.replace(/\.$/, '')}. ${event.detail.hint}`);
-      return { exitCode: 1 };
+      return { exitCode: EXIT.failed };
     }
     if (event.detailType === 'Training Failed To Start') {
       io.err(`training did not start: ${event.detail.reason} ${event.detail.hint}`);
-      return { exitCode: 1 };
+      return { exitCode: EXIT.failed };
     }
   }
   const job = stack.trainer.jobNames().at(-1);
   if (!job) {
     io.err('no training job started: the merge did not finish (see the errors above)');
-    return { exitCode: 1 };
+    return { exitCode: EXIT.internal };
   }
   const catalogKey = keys.catalogEntry(dataset, job);
   const text = await stack.store.getText(catalogKey);
@@ -69,16 +69,16 @@ async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promi
     io.err(
       `training job ${job} has no catalog entry: the complete function did not finish (see the errors above)`,
     );
-    return { exitCode: 1 };
+    return { exitCode: EXIT.internal };
   }
   io.out(`catalog entry s3://${stack.bucket}/${catalogKey}:`);
   io.out(JSON.stringify(JSON.parse(text), null, 2));
   const status = (await stack.trainer.describeTrainingJob(job)).TrainingJobStatus;
   if (status !== 'Completed') {
     io.err(`training job ${job} ${status}: see failureReason in the catalog entry above`);
-    return { exitCode: 1 };
+    return { exitCode: EXIT.failed };
   }
-  return { exitCode: 0, catalogKey };
+  return { exitCode: EXIT.ok, catalogKey };
 }
 
 /**

@@ -51,6 +51,9 @@ export function datasetNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'the folder name is empty';
   if (name === '.' || name === '..') return `"${name}" is not a folder name`;
   if (name.startsWith('_')) return 'folder names starting with "_" are reserved';
+  // raw/a/b/x.csv is not a dataset's file: the pipeline reads one folder level under raw/.
+  if (name.includes('/'))
+    return 'a dataset is one folder directly under raw/, so its name cannot contain "/"';
   if ([...name].length > MAX_DATASET_LENGTH) {
     return `the folder name is longer than ${MAX_DATASET_LENGTH} characters`;
   }
