@@ -1,4 +1,5 @@
 import { MANIFEST_FILE, PREFIX } from '../layout';
+import { stackNamePrefix } from '../training/job-name';
 
 /** Which function an S3 object-created notification invokes: the bucket's notification configuration. */
 export interface S3Trigger {
@@ -32,7 +33,8 @@ export type EventPattern = { [field: string]: EventPattern | (string | { prefix:
 
 /**
  * The EventBridge rule that invokes `complete`: terminal states of this
- * stack's training jobs only (names start with `<jobPrefix>-`).
+ * stack's training jobs only (names start with `<jobPrefix>--`, which no
+ * other stage's names do).
  */
 export function trainingJobPattern(jobPrefix: string): EventPattern {
   return {
@@ -40,7 +42,7 @@ export function trainingJobPattern(jobPrefix: string): EventPattern {
     'detail-type': ['SageMaker Training Job State Change'],
     detail: {
       TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
-      TrainingJobName: [{ prefix: `${jobPrefix}-` }],
+      TrainingJobName: [{ prefix: stackNamePrefix(jobPrefix) }],
     },
   };
 }

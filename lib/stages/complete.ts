@@ -13,6 +13,7 @@ import {
 } from '../training/catalog';
 import { adviseOnFailure } from '../training/failure-advice';
 import { type FinishedJob, summariseTrainingJob } from '../training/finished-job';
+import { stackNamePrefix } from '../training/job-name';
 import { readJobTags } from '../training/job-tags';
 import { modelPackageFor } from '../training/model-package';
 import type { CompleteDeps } from './deps';
@@ -194,9 +195,10 @@ export async function completeTrainingJob(
 ): Promise<CompleteResult> {
   const { config, store, logger } = deps;
   const name = change.job;
-  if (!name.startsWith(`${config.jobPrefix}-`)) {
+  const ownPrefix = stackNamePrefix(config.jobPrefix);
+  if (!name.startsWith(ownPrefix)) {
     logger.info('job of another stack ignored', { job: name, jobPrefix: config.jobPrefix });
-    return { outcome: 'ignored', job: name, reason: `not a job of this stack (prefix ${config.jobPrefix}-)` };
+    return { outcome: 'ignored', job: name, reason: `not a job of this stack (prefix ${ownPrefix})` };
   }
   if (!change.terminal) {
     logger.info('non-terminal job state ignored', { job: name, status: change.status });

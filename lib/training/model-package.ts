@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { ModelPackageInput } from '../ports';
+import { stackNamePrefix } from './job-name';
 import { JOB_TAGS } from './job-tags';
 
 /** SageMaker's rule for model package group names. */
@@ -11,14 +12,16 @@ const HASH_LENGTH = 10;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
- * The model package group of a dataset: `<jobPrefix>-<dataset>` when the
+ * The model package group of a dataset: `<jobPrefix>--<dataset>` when the
  * dataset name is lower-case ASCII letters, digits and single hyphens and fits;
- * otherwise `<jobPrefix>-<readable cut>--<hash of the exact name>`. Plain names
- * never contain `--` (the job prefix cannot either), so two datasets never
- * share a group, even if SageMaker compares names ignoring case.
+ * otherwise `<jobPrefix>--<readable cut>--<hash of the exact name>`. After the
+ * stack prefix, plain names never contain `--`, so two datasets never share a
+ * group, even if SageMaker compares names ignoring case; and no dataset of one
+ * stage lands in another stage's names (see `stackNamePrefix`).
  */
 export function modelPackageGroupName(jobPrefix: string, dataset: string): string {
-  const plain = `${jobPrefix}-${dataset}`;
+  const start = stackNamePrefix(jobPrefix);
+  const plain = `${start}${dataset}`;
   if (/^[a-z0-9]+(-[a-z0-9]+)*$/.test(dataset) && plain.length <= MAX_GROUP_NAME_LENGTH) return plain;
   const hash = sha256(dataset).slice(0, HASH_LENGTH);
   const readable = dataset
@@ -26,9 +29,9 @@ export function modelPackageGroupName(jobPrefix: string, dataset: string): strin
     .replace(/\p{M}/gu, '')
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  const room = MAX_GROUP_NAME_LENGTH - jobPrefix.length - 1 - 2 - HASH_LENGTH;
+  const room = MAX_GROUP_NAME_LENGTH - start.length - 2 - HASH_LENGTH;
   const cut = readable.slice(0, Math.max(0, room)).replace(/-+$/, '');
-  return cut ? `${jobPrefix}-${cut}--${hash}` : `${jobPrefix}--${hash}`;
+  return `${start}${cut}--${hash}`;
 }
 
 /**

@@ -36,12 +36,13 @@ describe('matchesEventPattern', () => {
 
   it("matches terminal states of this stack's jobs", () => {
     for (const status of ['Completed', 'Failed', 'Stopped']) {
-      expect(matchesEventPattern(pattern, event('sagedrop-local-iris-run', status))).toBe(true);
+      expect(matchesEventPattern(pattern, event('sagedrop-local--iris--run', status))).toBe(true);
     }
   });
 
   it('ignores jobs in progress, jobs of other stacks and other event types', () => {
-    expect(matchesEventPattern(pattern, event('sagedrop-local-iris-run', 'InProgress'))).toBe(false);
+    expect(matchesEventPattern(pattern, event('sagedrop-local--iris--run', 'InProgress'))).toBe(false);
+    expect(matchesEventPattern(pattern, event('sagedrop-local-eu--iris--run', 'Completed'))).toBe(false);
     expect(matchesEventPattern(pattern, event('someone-elses-job', 'Completed'))).toBe(false);
     expect(
       matchesEventPattern(pattern, { ...event('sagedrop-local-x', 'Completed'), source: 'aws.s3' }),

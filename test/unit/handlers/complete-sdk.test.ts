@@ -20,7 +20,7 @@ import { describeJob, jobName, setup, stateChangeEvent } from '../stages/complet
 const sagemaker = mockClient(SageMakerClient);
 const sns = mockClient(SNSClient);
 const eventBridge = mockClient(EventBridgeClient);
-const PACKAGE_ARN = 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/sagedrop-dev-iris/1';
+const PACKAGE_ARN = 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/sagedrop-dev--iris/1';
 const JOB = jobName('iris', 'r1');
 
 /** The handler over the real SageMaker, SNS and EventBridge adapters, their clients mocked. */

@@ -31,7 +31,7 @@ export const config: Config = {
   logLevel: 'error',
 };
 
-export const jobName = (dataset: string, run: string) => `${PREFIX}-${dataset}--${run}`;
+export const jobName = (dataset: string, run: string) => `${PREFIX}--${dataset}--${run}`;
 
 export function manifest(dataset: string, run: string): RunManifest {
   const input = (file: string) => ({

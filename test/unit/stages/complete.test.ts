@@ -61,14 +61,14 @@ describe('completeTrainingJob', () => {
       spot: false,
       trainingEndedAt: '2026-01-01T01:00:00.000Z',
       manifestUri: `s3://${BUCKET}/train/iris/r1/manifest.json`,
-      modelPackageGroup: `${PREFIX}-iris`,
-      modelPackageArn: expect.stringContaining(`model-package/${PREFIX}-iris/`),
+      modelPackageGroup: `${PREFIX}--iris`,
+      modelPackageArn: expect.stringContaining(`model-package/${PREFIX}--iris/`),
     });
     expect(entry.manifest).toMatchObject({ run: 'r1', inputs: { x: { versionId: 'x-v1' } } });
     expect(entry).not.toHaveProperty('failureReason');
     expect(registry.calls).toEqual([
       expect.objectContaining({
-        groupName: `${PREFIX}-iris`,
+        groupName: `${PREFIX}--iris`,
         image: IMAGE,
         modelDataUrl: entry.modelArtifact,
         tags: expect.objectContaining({ 'sagedrop:dataset': 'iris', 'sagedrop:run': 'r1' }),
@@ -169,7 +169,7 @@ describe('completeTrainingJob', () => {
       // A prefix that merely starts the same way is another stack too.
       await completeTrainingJob(
         { ...deps, config: { ...config, jobPrefix: 'sagedrop' } },
-        parseTrainingJobEvent(stateChangeEvent(describeJob({ job: 'sagedropx-iris--r1' }))),
+        parseTrainingJobEvent(stateChangeEvent(describeJob({ job: 'sagedropx--iris--r1' }))),
         'req-3',
       ),
     ];
@@ -180,7 +180,7 @@ describe('completeTrainingJob', () => {
   });
 
   it('ignores jobs of a stack whose prefix merely extends this one (other bucket or stack tag)', async () => {
-    const other = describeJob({ job: `${PREFIX}-x-iris--r1` });
+    const other = describeJob({ job: `${PREFIX}-x--iris--r1` });
     const channel = other.InputDataConfig?.[0]?.DataSource?.S3DataSource;
     if (channel) channel.S3Uri = 's3://other-stack-bucket/train/iris/r1/train/';
     const tagged = describeJob({ run: 'r2' });
@@ -231,7 +231,7 @@ describe('completeTrainingJob', () => {
 
   it('takes dataset and run from the train channel, not from sanitised tags', async () => {
     const dataset = 'Fleur (2026)';
-    const job = describeJob({ dataset, job: `${PREFIX}-fleur-2026-r1---abc` });
+    const job = describeJob({ dataset, job: `${PREFIX}--fleur-2026-r1---abc` });
     const { store, deps } = await setup([job]);
     const event = stateChangeEvent(job);
     event.detail.Tags = { 'sagedrop:dataset': 'Fleur _2026_@1a2b3c', 'sagedrop:run': 'r1' };

@@ -18,7 +18,7 @@ describe('startTraining', () => {
     const manifest = makeManifest({ dataset: 'iris', labels: LABELS.binary });
     const key = await commit(world, manifest);
     const outcome = await startTraining(key, world.deps, 'req-1');
-    const job = `sagedrop-iris--${manifest.run}`;
+    const job = `sagedrop--iris--${manifest.run}`;
     expect(outcome).toEqual({ result: 'started', job });
     expect([...world.trainer.jobs.keys()]).toEqual([job]);
     expect(world.trainer.jobs.get(job)?.HyperParameters).toMatchObject({
@@ -97,7 +97,7 @@ describe('startTraining', () => {
     expect(event?.detail).toMatchObject({
       dataset: manifest.dataset,
       run: manifest.run,
-      job: `sagedrop-iris--${manifest.run}`,
+      job: `sagedrop--iris--${manifest.run}`,
     });
     const detail = event?.detail as { reason: string; hint: string };
     expect(detail.reason).toContain("'ml.p3.2xlarge for training job usage'");

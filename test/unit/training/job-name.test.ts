@@ -1,10 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/settings/errors';
-import { JOB_NAME_PATTERN, MAX_JOB_PREFIX_LENGTH, trainingJobName } from '../../../lib/training/job-name';
+import {
+  JOB_NAME_PATTERN,
+  MAX_JOB_PREFIX_LENGTH,
+  stackNamePrefix,
+  trainingJobName,
+} from '../../../lib/training/job-name';
+import { modelPackageGroupName } from '../../../lib/training/model-package';
 
+/** Stack prefixes as `sagedrop-<stage>` makes them: lower-case words joined by single hyphens. */
 const prefixes = fc
-  .array(fc.stringMatching(/^[a-zA-Z0-9]{1,8}$/), { minLength: 1, maxLength: 6 })
+  .array(fc.stringMatching(/^[a-z0-9]{1,8}$/), { minLength: 1, maxLength: 6 })
   .map((words) => words.join('-'))
   .filter((p) => p.length <= MAX_JOB_PREFIX_LENGTH);
 
@@ -45,7 +52,7 @@ describe('trainingJobName', () => {
         const name = trainingJobName(prefix, dataset, run);
         expect(name).toMatch(JOB_NAME_PATTERN);
         expect(name.length).toBeLessThanOrEqual(63);
-        expect(name.startsWith(`${prefix}-`)).toBe(true);
+        expect(name.startsWith(`${prefix}--`)).toBe(true);
         expect(trainingJobName(prefix, dataset, run)).toBe(name);
       }),
       { numRuns: 2000 },
@@ -115,12 +122,12 @@ describe('trainingJobName', () => {
   });
 
   it('reads as prefix, dataset and run when they are already simple', () => {
-    expect(trainingJobName('sagedrop', 'iris', '20260101-3f2a')).toBe('sagedrop-iris--20260101-3f2a');
+    expect(trainingJobName('sagedrop', 'iris', '20260101-3f2a')).toBe('sagedrop--iris--20260101-3f2a');
   });
 
   it("keeps the merge's run ids readable, lower-cased, and hashes look-alikes", () => {
     expect(trainingJobName('sagedrop-dev', 'iris', '20260101T000002Z-ebf17e02ab')).toBe(
-      'sagedrop-dev-iris--20260101t000002z-ebf17e02ab',
+      'sagedrop-dev--iris--20260101t000002z-ebf17e02ab',
     );
     expect(trainingJobName('sagedrop-dev', 'iris', '20260101t000002z-ebf17e02ab')).toMatch(
       /---[a-z0-9]{13}$/,
@@ -129,12 +136,12 @@ describe('trainingJobName', () => {
 
   it('keeps a readable part and adds a hash when it had to change or cut the name', () => {
     const name = trainingJobName('sagedrop', 'Données Clients 2024', 'r1');
-    expect(name).toMatch(/^sagedrop-donnees-clients-2024-r1---[a-z0-9]{13}$/);
+    expect(name).toMatch(/^sagedrop--donnees-clients-2024-r1---[a-z0-9]{13}$/);
     const cut = trainingJobName('sagedrop', 'a'.repeat(100), 'r1');
     expect(cut).toHaveLength(63);
-    expect(cut).toMatch(/^sagedrop-a+---[a-z0-9]{13}$/);
-    expect(trainingJobName('sagedrop', '🚀', 'ü')).toMatch(/^sagedrop-u---[a-z0-9]{13}$/);
-    expect(trainingJobName('sagedrop', '🚀', '…')).toMatch(/^sagedrop----[a-z0-9]{13}$/);
+    expect(cut).toMatch(/^sagedrop--a+---[a-z0-9]{13}$/);
+    expect(trainingJobName('sagedrop', '🚀', 'ü')).toMatch(/^sagedrop--u---[a-z0-9]{13}$/);
+    expect(trainingJobName('sagedrop', '🚀', '…')).toMatch(/^sagedrop-----[a-z0-9]{13}$/);
   });
 
   it('accepts the longest allowed prefix and refuses longer or malformed ones', () => {
@@ -144,5 +151,32 @@ describe('trainingJobName', () => {
     expect(() => trainingJobName('sage_drop', 'iris', 'run')).toThrow(/JOB_PREFIX "sage_drop"/);
     expect(() => trainingJobName('', 'iris', 'run')).toThrow(ConfigError);
     expect(() => trainingJobName('sage--drop', 'iris', 'run')).toThrow(ConfigError);
+    expect(() => trainingJobName('sagedrop-Dev', 'iris', 'run')).toThrow(/lower-case/);
+  });
+});
+
+describe('names of different stages', () => {
+  it("never start with another stage's prefix, whatever the stage, dataset and run names", () => {
+    fc.assert(
+      fc.property(prefixes, prefixes, datasets, runs, (mine, theirs, dataset, run) => {
+        fc.pre(mine !== theirs);
+        const own = stackNamePrefix(mine);
+        expect(trainingJobName(theirs, dataset, run).toLowerCase().startsWith(own)).toBe(false);
+        expect(modelPackageGroupName(theirs, dataset).toLowerCase().startsWith(own)).toBe(false);
+        expect(trainingJobName(mine, dataset, run).startsWith(own)).toBe(true);
+        expect(modelPackageGroupName(mine, dataset).startsWith(own)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keep the stage dev apart from the stage dev-eu, and the dataset eu-iris of dev from iris of dev-eu', () => {
+    const dev = stackNamePrefix('sagedrop-dev');
+    expect(trainingJobName('sagedrop-dev-eu', 'iris', 'r1').startsWith(dev)).toBe(false);
+    expect(modelPackageGroupName('sagedrop-dev', 'eu-iris')).toBe('sagedrop-dev--eu-iris');
+    expect(modelPackageGroupName('sagedrop-dev-eu', 'iris')).toBe('sagedrop-dev-eu--iris');
+    expect(trainingJobName('sagedrop-dev', 'eu-iris', 'r1')).not.toBe(
+      trainingJobName('sagedrop-dev-eu', 'iris', 'r1'),
+    );
   });
 });

@@ -7,9 +7,11 @@ import {
 } from '../../../lib/training/model-package';
 
 describe('modelPackageGroupName', () => {
-  it('is <prefix>-<dataset> for plain dataset names', () => {
-    expect(modelPackageGroupName('sagedrop-dev', 'iris')).toBe('sagedrop-dev-iris');
-    expect(modelPackageGroupName('sagedrop-dev', 'house-prices-2026')).toBe('sagedrop-dev-house-prices-2026');
+  it('is <prefix>--<dataset> for plain dataset names', () => {
+    expect(modelPackageGroupName('sagedrop-dev', 'iris')).toBe('sagedrop-dev--iris');
+    expect(modelPackageGroupName('sagedrop-dev', 'house-prices-2026')).toBe(
+      'sagedrop-dev--house-prices-2026',
+    );
   });
 
   it('gives every dataset name a valid group name of its own', () => {
@@ -28,10 +30,10 @@ describe('modelPackageGroupName', () => {
     for (const group of groups) {
       expect(group).toMatch(GROUP_NAME_PATTERN);
       expect(group.length).toBeLessThanOrEqual(63);
-      expect(group.startsWith('sagedrop-dev-')).toBe(true);
+      expect(group.startsWith('sagedrop-dev--')).toBe(true);
     }
     expect(new Set(groups.map((g) => g.toLowerCase())).size).toBe(names.length);
-    expect(groups[2]).toMatch(/^sagedrop-dev-my-data--[0-9a-f]{10}$/);
+    expect(groups[2]).toMatch(/^sagedrop-dev--my-data--[0-9a-f]{10}$/);
     expect(modelPackageGroupName('sagedrop-dev', 'iris')).not.toBe(groups[0]);
   });
 });
@@ -57,7 +59,7 @@ describe('modelPackageFor', () => {
       modelDataUrl: 's3://b/models/iris/j/output/model.tar.gz',
     });
     expect(input).toEqual({
-      groupName: 'sagedrop-dev-iris',
+      groupName: 'sagedrop-dev--iris',
       description: 'xgboost model of dataset "iris", run r1, training job sagedrop-dev-iris--r1',
       image: 'img',
       modelDataUrl: 's3://b/models/iris/j/output/model.tar.gz',

@@ -90,7 +90,7 @@ describe('buildTrainingRequest', () => {
     });
     expect(request.EnableManagedSpotTraining).toBeUndefined();
     expect(request.CheckpointConfig).toBeUndefined();
-    expect(job).toBe(`sagedrop-iris--${manifest.run}`);
+    expect(job).toBe(`sagedrop--iris--${manifest.run}`);
   });
 
   it('gives linear-learner and XGBoost train and validation, never the features-only test channel', () => {
