@@ -36,6 +36,8 @@ export interface PackageOptions {
   stage?: string;
   region?: string;
   repoRoot?: string;
+  /** `--param="name=value"` for each entry. */
+  params?: Record<string, string>;
 }
 
 /** The environment `sls package` gets: no credentials, no telemetry, a throwaway HOME. */
@@ -85,6 +87,7 @@ export async function packageStack(options: PackageOptions = {}): Promise<StackP
     options.region ?? 'eu-west-1',
     '--package',
     dir,
+    ...Object.entries(options.params ?? {}).map(([name, value]) => `--param=${name}=${value}`),
   ];
   let output: string;
   try {

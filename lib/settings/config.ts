@@ -1,5 +1,11 @@
 import { jobPrefixProblem } from '../training/job-name';
-import { BUILT_IN_ALGORITHMS, type BuiltInAlgorithm, type SettingsDefaults } from './dataset';
+import {
+  BUILT_IN_ALGORITHMS,
+  type BuiltInAlgorithm,
+  INSTANCE_TYPE_PATTERN,
+  type SettingsDefaults,
+  trainingShareProblem,
+} from './dataset';
 import { ConfigError } from './errors';
 
 /** Everything a function needs from its environment, read and validated once. */
@@ -14,16 +20,40 @@ export interface Config {
   eventBusName: string;
   registerModels: boolean;
   defaults: SettingsDefaults;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: (typeof LOG_LEVELS)[number];
 }
 
 type Env = Record<string, string | undefined>;
 
-function reader(env: Env, problems: string[]) {
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * The serverless.yml params the functions read, and the environment variable
+ * each one becomes (serverless.yml `provider.environment`).
+ */
+export const STACK_PARAMS = {
+  algorithm: 'DEFAULT_ALGORITHM',
+  instanceType: 'DEFAULT_INSTANCE_TYPE',
+  instanceCount: 'DEFAULT_INSTANCE_COUNT',
+  volumeSizeGb: 'DEFAULT_VOLUME_SIZE_GB',
+  maxRuntimeSeconds: 'DEFAULT_MAX_RUNTIME_SECONDS',
+  spot: 'DEFAULT_SPOT',
+  validationFraction: 'DEFAULT_VALIDATION_FRACTION',
+  testFraction: 'DEFAULT_TEST_FRACTION',
+  allowCustomImages: 'ALLOW_CUSTOM_IMAGES',
+  registerModels: 'REGISTER_MODELS',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+/** How a problem names a variable: the functions say the variable, the package step the param. */
+type Label = (variable: string) => string;
+const asVariable: Label = (variable) => variable;
+
+function reader(env: Env, problems: string[], label: Label) {
   const text = (name: string, fallback?: string): string => {
     const value = env[name] ?? fallback;
     if (value === undefined || value === '') {
-      problems.push(`${name} is not set`);
+      problems.push(`${label(name)} is not set`);
       return '';
     }
     return value;
@@ -33,7 +63,9 @@ function reader(env: Env, problems: string[]) {
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
     if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-      problems.push(`${name}=${raw} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+      problems.push(
+        `${label(name)}=${raw} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+      );
       return fallback;
     }
     return value;
@@ -43,22 +75,32 @@ function reader(env: Env, problems: string[]) {
     if (raw === undefined || raw === '') return fallback;
     if (raw === 'true') return true;
     if (raw === 'false') return false;
-    problems.push(`${name}=${raw} must be true or false`);
+    problems.push(`${label(name)}=${raw} must be true or false`);
     return fallback;
   };
-  return { text, number, flag };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name, fallback);
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${label(name)}=${value} must be one of ${allowed.join(', ')}`);
+    return fallback;
+  };
+  return { text, number, flag, oneOf };
 }
 
-/** Stack defaults from the environment (the serverless.yml params end up here). */
-export function readDefaults(env: Env, problems: string[] = []): SettingsDefaults {
-  const { text, number, flag } = reader(env, problems);
-  const algorithm = text('DEFAULT_ALGORITHM', 'linear-learner');
-  if (!(BUILT_IN_ALGORITHMS as readonly string[]).includes(algorithm)) {
-    problems.push(`DEFAULT_ALGORITHM=${algorithm} must be one of ${BUILT_IN_ALGORITHMS.join(', ')}`);
+/**
+ * Stack defaults from the environment (the serverless.yml params end up
+ * here), with the limits a dataset's `sagedrop.json` has. Problems are added to
+ * `problems`, naming each variable as `label` says.
+ */
+export function readDefaults(env: Env, problems: string[] = [], label: Label = asVariable): SettingsDefaults {
+  const { text, number, flag, oneOf } = reader(env, problems, label);
+  const instanceType = text('DEFAULT_INSTANCE_TYPE', 'ml.m5.large');
+  if (instanceType && !INSTANCE_TYPE_PATTERN.test(instanceType)) {
+    problems.push(`${label('DEFAULT_INSTANCE_TYPE')}=${instanceType} must look like ml.m5.large`);
   }
-  return {
-    algorithm: algorithm as BuiltInAlgorithm,
-    instanceType: text('DEFAULT_INSTANCE_TYPE', 'ml.m5.large'),
+  const defaults: SettingsDefaults = {
+    algorithm: oneOf<BuiltInAlgorithm>('DEFAULT_ALGORITHM', BUILT_IN_ALGORITHMS, 'linear-learner'),
+    instanceType,
     instanceCount: number('DEFAULT_INSTANCE_COUNT', 1, 1, 100),
     volumeSizeGb: number('DEFAULT_VOLUME_SIZE_GB', 10, 1, 16384),
     maxRuntimeSeconds: number('DEFAULT_MAX_RUNTIME_SECONDS', 3600, 60, 28 * 24 * 3600),
@@ -67,6 +109,31 @@ export function readDefaults(env: Env, problems: string[] = []): SettingsDefault
     testFraction: number('DEFAULT_TEST_FRACTION', 0.1, 0, 0.9, false),
     allowCustomImages: flag('ALLOW_CUSTOM_IMAGES', false),
   };
+  const share = trainingShareProblem(defaults.validationFraction, defaults.testFraction);
+  if (share) {
+    problems.push(`${label('DEFAULT_VALIDATION_FRACTION')} + ${label('DEFAULT_TEST_FRACTION')} ${share}`);
+  }
+  return defaults;
+}
+
+const PARAM_OF_VARIABLE: Record<string, string> = Object.fromEntries(
+  Object.entries(STACK_PARAMS).map(([param, variable]) => [variable, param]),
+);
+
+/**
+ * What is wrong with the stack params as they reach the functions' environment
+ * (`env`: serverless.yml `provider.environment`, resolved), checked by the
+ * same readers `loadConfig` uses, each problem naming the param. Empty when
+ * every function would start.
+ */
+export function stackParamProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const label: Label = (variable) => PARAM_OF_VARIABLE[variable] ?? variable;
+  const { flag, oneOf } = reader(env, problems, label);
+  readDefaults(env, problems, label);
+  flag('REGISTER_MODELS', true);
+  oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  return problems;
 }
 
 /**
@@ -75,8 +142,7 @@ export function readDefaults(env: Env, problems: string[] = []): SettingsDefault
  */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const { text, flag } = reader(env, problems);
-  const logLevel = text('LOG_LEVEL', 'info');
+  const { text, flag, oneOf } = reader(env, problems, asVariable);
   const config: Config = {
     region: text('AWS_REGION', 'us-east-1'),
     bucket: text('BUCKET_NAME'),
@@ -87,9 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventBusName: text('EVENT_BUS_NAME', 'default'),
     registerModels: flag('REGISTER_MODELS', true),
     defaults: readDefaults(env, problems),
-    logLevel: (['debug', 'info', 'warn', 'error'].includes(logLevel)
-      ? logLevel
-      : 'info') as Config['logLevel'],
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   const prefixProblem = config.jobPrefix ? jobPrefixProblem(config.jobPrefix) : undefined;
   if (prefixProblem) problems.push(prefixProblem);

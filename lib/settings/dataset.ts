@@ -7,16 +7,16 @@ export type BuiltInAlgorithm = (typeof BUILT_IN_ALGORITHMS)[number];
 /** What a run trains with: a built-in algorithm, or `custom` with `trainingImage`. */
 export type Algorithm = BuiltInAlgorithm | 'custom';
 
+/** SageMaker training instance types: `ml.<family>.<size>`. */
+export const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+
 const hyperparameterValue = z.union([z.string().max(2500), z.number(), z.boolean()]);
 
 /** The keys a dataset's `sagedrop.json` may set, with their limits. */
 const datasetSettingsSchema = z.strictObject({
   algorithm: z.enum(BUILT_IN_ALGORITHMS).optional(),
   hyperparameters: z.record(z.string().min(1).max(256), hyperparameterValue).optional(),
-  instanceType: z
-    .string()
-    .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like ml.m5.large')
-    .optional(),
+  instanceType: z.string().regex(INSTANCE_TYPE_PATTERN, 'must look like ml.m5.large').optional(),
   instanceCount: z.number().int().min(1).max(100).optional(),
   volumeSizeGb: z.number().int().min(1).max(16384).optional(),
   maxRuntimeSeconds: z
@@ -82,6 +82,20 @@ export interface SettingsDefaults {
   validationFraction: number;
   testFraction: number;
   allowCustomImages: boolean;
+}
+
+/** The share of rows held out for validation and test, at most this much: training keeps at least 5 %. */
+export const MAX_HELD_OUT_FRACTION = 0.95;
+
+/**
+ * Why a validation and a test fraction leave too few rows to train on (the
+ * end of a sentence whose subject names the two settings), or `undefined`.
+ * One rule for the stack params and for `sagedrop.json`.
+ */
+export function trainingShareProblem(validationFraction: number, testFraction: number): string | undefined {
+  const heldOut = validationFraction + testFraction;
+  if (heldOut < MAX_HELD_OUT_FRACTION) return undefined;
+  return `is ${heldOut}: leave at least 5% of rows for training (the sum must be below ${MAX_HELD_OUT_FRACTION})`;
 }
 
 /** Keys users try that a dataset may not change, with the reason. */
@@ -171,11 +185,8 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   }
   const validationFraction = own.validationFraction ?? defaults.validationFraction;
   const testFraction = own.testFraction ?? defaults.testFraction;
-  if (validationFraction + testFraction >= 0.95) {
-    problems.push(
-      `"validationFraction" + "testFraction" is ${validationFraction + testFraction}: leave at least 5% of rows for training`,
-    );
-  }
+  const share = trainingShareProblem(validationFraction, testFraction);
+  if (share) problems.push(`"validationFraction" + "testFraction" ${share}`);
   if (problems.length > 0) {
     throw new SettingsError(
       `${file} has invalid settings: ${problems.join('; ')}. Fix it and upload it again.`,

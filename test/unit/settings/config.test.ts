@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/settings/config';
+import { loadConfig, readDefaults, STACK_PARAMS, stackParamProblems } from '../../../lib/settings/config';
 import { ConfigError } from '../../../lib/settings/errors';
 
 const complete = {
@@ -42,5 +42,80 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...complete, JOB_PREFIX: 'sagedrop_dev' })).toThrow(
       /JOB_PREFIX "sagedrop_dev"/,
     );
+  });
+});
+
+describe('loadConfig, log level', () => {
+  it('refuses a log level it does not know instead of logging at info', () => {
+    expect(() => loadConfig({ ...complete, LOG_LEVEL: 'loud' })).toThrow(
+      /LOG_LEVEL=loud must be one of debug, info, warn, error/,
+    );
+    expect(loadConfig({ ...complete, LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+  });
+});
+
+describe('readDefaults', () => {
+  it('refuses stack fractions that leave under 5% of rows to train on, as a dataset file would be', () => {
+    const problems: string[] = [];
+    readDefaults({ DEFAULT_VALIDATION_FRACTION: '0.5', DEFAULT_TEST_FRACTION: '0.5' }, problems);
+    expect(problems).toEqual([
+      expect.stringMatching(/^DEFAULT_VALIDATION_FRACTION \+ DEFAULT_TEST_FRACTION is 1: leave at least 5%/),
+    ]);
+  });
+
+  it('refuses an instance type SageMaker would not know', () => {
+    const problems: string[] = [];
+    readDefaults({ DEFAULT_INSTANCE_TYPE: 'm5.large' }, problems);
+    expect(problems).toEqual(['DEFAULT_INSTANCE_TYPE=m5.large must look like ml.m5.large']);
+  });
+});
+
+describe('stackParamProblems', () => {
+  const env = (params: Partial<Record<keyof typeof STACK_PARAMS, string>>) =>
+    Object.fromEntries(
+      Object.entries(params).map(([param, value]) => [
+        STACK_PARAMS[param as keyof typeof STACK_PARAMS],
+        value,
+      ]),
+    );
+
+  it('accepts the stack defaults', () => {
+    expect(stackParamProblems(env({}))).toEqual([]);
+    expect(
+      stackParamProblems(
+        env({
+          algorithm: 'xgboost',
+          spot: 'true',
+          validationFraction: '0.3',
+          testFraction: '0.2',
+          logLevel: 'debug',
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('names the param of every problem, as --param spells it', () => {
+    expect(
+      stackParamProblems(
+        env({
+          algorithm: 'random-forest',
+          instanceCount: '0',
+          spot: 'yes',
+          registerModels: 'maybe',
+          logLevel: 'loud',
+          validationFraction: '0.5',
+          testFraction: '0.5',
+        }),
+      ),
+    ).toEqual([
+      'algorithm=random-forest must be one of kmeans, linear-learner, xgboost',
+      'instanceCount=0 must be an integer from 1 to 100',
+      'spot=yes must be true or false',
+      expect.stringMatching(
+        /^validationFraction \+ testFraction is 1: leave at least 5% of rows for training/,
+      ),
+      'registerModels=maybe must be true or false',
+      'logLevel=loud must be one of debug, info, warn, error',
+    ]);
   });
 });
