@@ -22,7 +22,8 @@ beforeAll(async () => {
   stack = await packageStack({ stage: 'ci', region: 'eu-west-1' });
   view = new TemplateView(stack.template);
   work = mkdtempSync(join(tmpdir(), 'sagedrop-bundle-test-'));
-});
+  // esbuild bundles three functions: minutes, not seconds, on a busy two-core machine.
+}, 240_000);
 
 afterAll(() => {
   stack?.remove();

@@ -73,7 +73,7 @@ describe('job tags between the train and complete stages', () => {
       outcome: 'cataloged',
       dataset: 'iris',
       run: manifest.run,
-      entryKey: keys.catalogEntry('iris', `sagedrop-iris--${manifest.run}`),
+      entryKey: keys.catalogEntry('iris', `sagedrop--iris--${manifest.run}`),
     });
   });
 
