@@ -33,7 +33,7 @@ export interface ObjectStore {
    * Streams exactly the version `ref` names. Throws `ObjectChangedError` when that
    * version is gone or the object changed since `ref` was taken.
    */
-  read(ref: ObjectRef): AsyncIterable<Uint8Array>;
+  read(ref: ObjectRef, options?: ReadOptions): AsyncIterable<Uint8Array>;
   /** The current content of `key` as UTF-8 text, or `undefined` when absent. */
   getText(key: string): Promise<string | undefined>;
   /**
@@ -46,6 +46,20 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Every object under `prefix`, in key order. */
   list(prefix: string): AsyncIterable<ObjectRef>;
+  /**
+   * True when `put` with a stream body is done with each chunk (written or
+   * copied) before it asks for the next: the writer may reuse a chunk's memory
+   * from then on.
+   */
+  readonly putReleasesChunks?: boolean;
+}
+
+export interface ReadOptions {
+  /**
+   * The caller never touches a chunk after asking for the next one, so the
+   * store may reuse its buffers (no fresh memory per chunk).
+   */
+  borrowChunks?: boolean;
 }
 
 export type StartResult = 'started' | 'already-exists';

@@ -2,7 +2,12 @@ import type { InputCursor } from './input-cursor';
 import type { LabelStats } from './labels';
 import type { OutputSink } from './output-sink';
 import { validateRowRuns, validateRowsByField } from './row-validation';
-import { COMMA, CR, LF, NUMBER_FINAL } from './scan-tables';
+import * as scanTables from './scan-tables';
+
+// Module-local copies: an imported binding read in a loop is a property getter
+// per read when the code runs as CommonJS through tsx (the CLI), which cost
+// more than the loop's own work.
+const { COMMA, CR, LF, NUMBER_FINAL } = scanTables;
 
 /** Buffer's indexOf (memchr) works on any Uint8Array and is far faster than TypedArray's. */
 const indexOfByte = Buffer.prototype.indexOf as (this: Uint8Array, value: number, from: number) => number;

@@ -25,8 +25,11 @@ import {
   type NumericPolicy,
   QUOTE,
 } from './scan-tables';
-import { seedHash, splitCuts, splitPoint } from './split';
+import * as split from './split';
 import type { MergeOptions, OpenOutput, OutputFile } from './types';
+
+// Called once per row: a module-local copy, not the import (a getter per call under tsx).
+const { seedHash, splitCuts, splitPoint } = split;
 
 /** What the synchronous part of the merge needs before it can go on. */
 export const Step = {

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import {
   type Body,
   ObjectChangedError,
@@ -23,6 +22,48 @@ export interface FileStoreOptions {
 interface MemoryObject {
   ref: ObjectRef;
   data: Buffer;
+}
+
+const CHUNK = 1024 * 1024;
+
+/**
+ * A file in chunks, the next one read while the caller works on the current
+ * one, into two buffers used in turn: for callers that never touch a chunk
+ * after asking for the next, so no memory is taken per chunk.
+ */
+async function* readBorrowed(path: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
+  let turn = 0;
+  let reading = handle.read(buffers[0] as Buffer, 0, CHUNK, null);
+  try {
+    for (;;) {
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead === 0) return;
+      turn ^= 1;
+      reading = handle.read(buffers[turn] as Buffer, 0, CHUNK, null);
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await reading.catch(() => undefined);
+    await handle.close();
+  }
+}
+
+/** Writes a stream body chunk by chunk, each written before the next is asked for. */
+async function writeChunks(path: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    for await (const chunk of body) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+        offset += bytesWritten;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 function isNotFound(error: unknown): boolean {
@@ -99,10 +140,7 @@ export function createFileStore(options: FileStoreOptions): ObjectStore {
     const temporary = `${path}.partial-${process.pid}-${writes}`;
     try {
       if (typeof body === 'string' || body instanceof Uint8Array) await writeFile(temporary, body);
-      else {
-        const handle = await open(temporary, 'w');
-        await pipeline(body, handle.createWriteStream());
-      }
+      else await writeChunks(temporary, body);
       await rename(temporary, path);
     } catch (error) {
       await rm(temporary, { force: true });
@@ -114,7 +152,9 @@ export function createFileStore(options: FileStoreOptions): ObjectStore {
   return {
     head,
 
-    async *read(ref) {
+    putReleasesChunks: true,
+
+    async *read(ref, readOptions = {}) {
       if (volatile(ref.key)) {
         const object = memory.get(ref.key);
         if (!object || !sameEtag(object.ref.etag, ref.etag)) throw new ObjectChangedError(ref.key);
@@ -124,7 +164,9 @@ export function createFileStore(options: FileStoreOptions): ObjectStore {
       const before = await head(ref.key);
       if (!before || !sameEtag(before.etag, ref.etag)) throw new ObjectChangedError(ref.key);
       try {
-        yield* createReadStream(pathOf(ref.key), { highWaterMark: 1024 * 1024 });
+        const path = pathOf(ref.key);
+        if (readOptions.borrowChunks) yield* readBorrowed(path);
+        else yield* createReadStream(path, { highWaterMark: CHUNK });
       } catch (error) {
         if (isNotFound(error)) throw new ObjectChangedError(ref.key, { cause: error });
         throw error;

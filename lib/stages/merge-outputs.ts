@@ -4,6 +4,7 @@ import { type Channel, keys } from '../layout';
 import type { ManifestChannel, ManifestInput, RunManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
 import type { Settings } from '../settings/dataset';
+import { ChunkHandoff } from './chunk-handoff';
 
 /** Bytes an output may hold before the engine waits for its upload. */
 const SINK_BUFFER_BYTES = 1024 * 1024;
@@ -18,7 +19,7 @@ export function outputKey(dataset: string, run: string, file: OutputFile): strin
  * while the merge runs. Nothing is buffered beyond the uploads' parts in flight.
  */
 export class RunOutputs {
-  private readonly uploads = new Map<OutputFile, { sink: PassThrough; done: Promise<unknown> }>();
+  private readonly uploads = new Map<OutputFile, { sink: Writable; done: Promise<unknown> }>();
   private aborting = false;
   private firstFailure: unknown;
 
@@ -33,8 +34,11 @@ export class RunOutputs {
     const existing = this.uploads.get(file);
     if (existing) return existing.sink;
     // A deep buffer lets the engine run ahead of the upload between parts instead of yielding every 16 KiB.
-    const sink = new PassThrough({ highWaterMark: SINK_BUFFER_BYTES });
-    const done = this.store.put(outputKey(this.dataset, this.run, file), sink, { contentType: 'text/csv' });
+    const handoff = this.reusesChunks ? new ChunkHandoff(SINK_BUFFER_BYTES) : undefined;
+    const sink = handoff ?? new PassThrough({ highWaterMark: SINK_BUFFER_BYTES });
+    const done = this.store.put(outputKey(this.dataset, this.run, file), handoff ?? (sink as PassThrough), {
+      contentType: 'text/csv',
+    });
     // Kept for `failure`; observed in finish() or abort(), never left as an unhandled rejection.
     done.catch((error: unknown) => {
       if (!this.aborting && this.firstFailure === undefined) this.firstFailure = error;
@@ -44,6 +48,15 @@ export class RunOutputs {
     this.uploads.set(file, { sink, done });
     return sink;
   };
+
+  /**
+   * Whether the engine may reuse an output chunk once its write callback ran:
+   * true when the store is done with each chunk before it asks for the next,
+   * so no fresh memory is taken per chunk written.
+   */
+  get reusesChunks(): boolean {
+    return this.store.putReleasesChunks === true;
+  }
 
   /**
    * The first upload that failed on its own (not through `abort`): the root

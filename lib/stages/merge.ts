@@ -220,10 +220,13 @@ async function pairAndMerge(
       algorithm: settings.algorithm,
     });
     const outputs = new RunOutputs(store, dataset, run);
+    mergeOptions.reuseWrittenChunks = outputs.reusesChunks;
     let summary: MergeSummary;
     try {
       const engine = options.engine ?? mergeStreams;
-      summary = await engine(store.read(x), store.read(y), outputs.open, mergeOptions);
+      // The engine never reads a chunk after asking for the next: the store may reuse its buffers.
+      const borrowed = { borrowChunks: true };
+      summary = await engine(store.read(x, borrowed), store.read(y, borrowed), outputs.open, mergeOptions);
       await outputs.finish();
     } catch (error) {
       await outputs.abort(error instanceof Error ? error : new Error(String(error)));

@@ -59,6 +59,38 @@ describe('createFileStore', () => {
     expect(keys).toEqual(['train/d/r/manifest.json', 'train/d/r/train/train.csv']);
   });
 
+  it('reads a borrowed input in chunks that reuse two buffers, bytes intact', async () => {
+    const big = join(root, 'big.csv');
+    const content = Buffer.alloc(5 * 1024 * 1024 + 123);
+    for (let k = 0; k < content.length; k += 1) content[k] = 48 + (k % 10);
+    writeFileSync(big, content);
+    const local = createFileStore({ root: join(root, 'out3'), mounts: { 'raw/x.csv': big } });
+    const ref = await local.head('raw/x.csv');
+    if (!ref) throw new Error('unreachable');
+    const memories = new Set<ArrayBufferLike>();
+    const copies: Buffer[] = [];
+    for await (const chunk of local.read(ref, { borrowChunks: true })) {
+      memories.add(chunk.buffer);
+      copies.push(Buffer.from(chunk));
+    }
+    expect(Buffer.concat(copies).equals(content)).toBe(true);
+    expect(copies.length).toBeGreaterThan(2);
+    expect(memories.size).toBe(2);
+  });
+
+  it('writes each chunk of a stream before asking for the next, so the writer may reuse it', async () => {
+    expect(store.putReleasesChunks).toBe(true);
+    const reused = Buffer.alloc(4);
+    async function* body() {
+      for (const row of ['0,1\n', '1,2\n', '0,3\n']) {
+        reused.write(row);
+        yield reused;
+      }
+    }
+    await store.put('train/d/r/validation/validation.csv', body());
+    expect(await store.getText('train/d/r/validation/validation.csv')).toBe('0,1\n1,2\n0,3\n');
+  });
+
   it('swaps with ifMatch only while the ETag is unchanged', async () => {
     await store.put('errors/d/claim.json', 'one');
     const ref = await store.head('errors/d/claim.json');

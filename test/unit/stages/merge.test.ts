@@ -105,6 +105,8 @@ describe('merge stage: pairing', () => {
         splitSeed: 's',
         numeric: 'numeric',
         labelInTraining: false,
+        // The memory store keeps the chunks it is given: the engine must not reuse them.
+        reuseWrittenChunks: false,
       },
     ]);
     if (outcome.status !== 'committed') throw new Error(outcome.status);
