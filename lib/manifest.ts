@@ -74,7 +74,7 @@ export const runManifestSchema = z.object({
     validation: channelSchema.optional(),
     test: channelSchema.optional(),
   }),
-  /** Labels of the test rows, in order, for evaluating batch predictions of the features-only test channel. */
+  /** k-means runs: the labels of the features-only test rows, in order (supervised test rows lead with theirs). */
   testLabels: z.string().optional(),
 });
 

@@ -139,16 +139,16 @@ function writeBatch(ctx: FastContext, xb: Uint8Array, yb: Uint8Array, rows: numb
     let o = sink.pos;
     const labelStart = batch.yStart[r] as number;
     const labelEnd = batch.yEnd[r] as number;
-    if (channel === TEST) {
+    if (labelled) {
+      for (let k = labelStart; k < labelEnd; k += 1) out[o++] = yb[k] as number;
+      out[o++] = COMMA;
+    } else if (channel === TEST) {
       const labelOut = testLabels.buf;
       let t = testLabels.pos;
       for (let k = labelStart; k < labelEnd; k += 1) labelOut[t++] = yb[k] as number;
       labelOut[t++] = LF;
       testLabels.pos = t;
       testLabels.rows += 1;
-    } else if (labelled) {
-      for (let k = labelStart; k < labelEnd; k += 1) out[o++] = yb[k] as number;
-      out[o++] = COMMA;
     }
     const start = batch.xStart[r] as number;
     const end = batch.xEnd[r] as number;
@@ -182,7 +182,8 @@ export function mergeFastRows(ctx: FastContext, limit: number): number {
     batch.channel[r] = channel;
     used[channel] = true;
   }
-  if (used[TEST]) used[TEST_LABELS] = true;
+  // Unlabelled test rows (k-means) keep their labels apart, in the same order.
+  if (used[TEST] && !ctx.labelled) used[TEST_LABELS] = true;
   for (let s = 0; s < used.length; s += 1) {
     if (used[s] && ctx.needRoom(sinks[s] as OutputSink, bytes)) return FAST_FLUSH;
   }

@@ -201,11 +201,11 @@ export class MergeEngine implements FastContext {
     const features = this.xStaging;
     const channel = this.channelOf(this.dataRows);
     const sink = this.sinks[channel] as OutputSink;
-    const withLabel = this.labelled && channel !== TEST;
+    const withLabel = this.labelled;
+    const labelsApart = !withLabel && channel === TEST;
     const rowBytes = label.length + features.length + 4;
     if (this.needRoom(sink, rowBytes)) return false;
-    if (channel === TEST && this.needRoom(this.sinks[TEST_LABELS] as OutputSink, label.length + 3))
-      return false;
+    if (labelsApart && this.needRoom(this.sinks[TEST_LABELS] as OutputSink, label.length + 3)) return false;
     if (withLabel) {
       copyLine(sink, label, false);
       sink.buf[sink.pos - 1] = COMMA;
@@ -215,7 +215,7 @@ export class MergeEngine implements FastContext {
     }
     sink.rows += 1;
     sink.open();
-    if (channel === TEST) {
+    if (labelsApart) {
       const labels = this.sinks[TEST_LABELS] as OutputSink;
       copyLine(labels, label, true);
       labels.rows += 1;

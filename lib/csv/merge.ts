@@ -66,9 +66,9 @@ async function readHeaders(
  *
  * Row i of y is joined to row i of x, label first (`label,f1,…,fn`, LF line
  * ends, no header), as `pd.concat([y, x], axis=1).to_csv(header=False,
- * index=False)` writes it; without `labelInTraining` train and validation rows
- * are features only. Test rows are features only, their labels go to
- * `test-labels` in the same order. Rows are split by a hash of `splitSeed` and
+ * index=False)` writes it, in every channel; without `labelInTraining` (k-means)
+ * rows are features only and the test rows' labels go to `test-labels` in the
+ * same order. Rows are split by a hash of `splitSeed` and
  * the row index, so the same input and settings give the same split, with
  * order kept within each output. Values are copied byte for byte; quoted
  * fields are written unquoted unless they contain a comma, quote, CR or LF.

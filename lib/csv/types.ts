@@ -14,7 +14,7 @@ export interface MergeOptions {
   splitSeed: string;
   /** `numeric`: every value a number; `numeric-or-empty`: empty fields allowed (missing values); `any`: no check. */
   numeric: 'numeric' | 'numeric-or-empty' | 'any';
-  /** False for unsupervised algorithms (k-means): train and validation rows are features only. */
+  /** False for unsupervised algorithms (k-means): every channel is features only, test labels apart. */
   labelInTraining: boolean;
   /** Columns dropped before the engine (an index column), so messages name the columns of the user's file. */
   droppedColumns?: { x: number; y: number };

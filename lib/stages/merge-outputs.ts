@@ -100,7 +100,7 @@ export interface ManifestParts {
   createdAt: Date;
   inputs: { x: ObjectRef; y: ObjectRef; settings?: ObjectRef | undefined };
   settings: Settings;
-  /** Whether train and validation rows start with the label. */
+  /** Whether the rows of every channel start with the label. */
   labelInTraining: boolean;
   summary: MergeSummary;
 }
@@ -116,8 +116,8 @@ export function buildManifest(parts: ManifestParts): RunManifest {
       files: [keys.channel(dataset, run, name)],
       rows,
       bytes: summary.bytesPerFile[name] ?? 0,
-      // The test channel holds features only, for batch predictions; its labels are a file of their own.
-      labelFirst: name === 'test' ? false : parts.labelInTraining,
+      // Every channel of a supervised run leads with the label; k-means' test labels are a file of their own.
+      labelFirst: parts.labelInTraining,
     };
   };
   const train = channel('train');

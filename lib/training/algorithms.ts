@@ -38,21 +38,21 @@ export function regionsWithImages(): string[] {
 }
 
 /**
- * The channels of a run an algorithm is given. sagedrop's `test` channel holds
- * features only (its labels sit apart in `test-labels/`, for evaluating batch
- * predictions), so only k-means, whose every channel is features-only, gets it:
- * linear-learner and XGBoost would read its first feature as the label.
- * k-means has no `validation` channel. A custom image gets every channel written.
+ * The channels of a run an algorithm is given. Linear learner and k-means take
+ * the held-out `test` channel and report `test:*` metrics on it; XGBoost has
+ * no test channel (its held-out rows are scored by the evaluation's batch
+ * transform). k-means has no `validation` channel. A custom image gets every
+ * channel written.
  */
 export function acceptedChannels(algorithm: Algorithm): readonly Channel[] {
   switch (algorithm) {
     case 'kmeans':
       return ['train', 'test'];
     case 'linear-learner':
-    case 'xgboost':
-      return ['train', 'validation'];
     case 'custom':
       return ['train', 'validation', 'test'];
+    case 'xgboost':
+      return ['train', 'validation'];
   }
 }
 

@@ -276,13 +276,11 @@ export function referenceMerge(x: Uint8Array, y: Uint8Array, options: MergeOptio
     const featuresOut =
       features.length === 1 && features[0] === '' ? '""' : features.map(quoteMinimal).join(',');
     const channel = channelOf(seed, cuts, index);
-    if (channel === 'test') {
-      append('test', featuresOut);
-      append('test-labels', label === '' ? '""' : labelOut);
-    } else if (options.labelInTraining) {
+    if (options.labelInTraining) {
       append(channel, `${labelOut},${features.map(quoteMinimal).join(',')}`);
     } else {
       append(channel, featuresOut);
+      if (channel === 'test') append('test-labels', label === '' ? '""' : labelOut);
     }
   }
   return {

@@ -136,8 +136,8 @@ describe('mergeStreams: split', () => {
     expect(Math.abs((rows.test ?? 0) / n - 0.1)).toBeLessThan(0.01);
     expect(Math.abs((rows.validation ?? 0) / n - 0.2)).toBeLessThan(0.01);
     expect((rows.train ?? 0) + (rows.validation ?? 0) + (rows.test ?? 0)).toBe(n);
-    expect(rows['test-labels']).toBe(rows.test);
-    for (const file of ['train', 'validation'] as const) {
+    expect(rows['test-labels']).toBeUndefined();
+    for (const file of ['train', 'validation', 'test'] as const) {
       const ids = (first.outputs[file] ?? '')
         .trim()
         .split('\n')
@@ -146,8 +146,19 @@ describe('mergeStreams: split', () => {
     }
   });
 
-  it('writes test rows as features only and their labels, in the same order, to test-labels', async () => {
+  it('writes test rows label first, like train, when the algorithm trains on the label', async () => {
     const { outputs } = await runMerge(x, y, { testFraction: 0.3 });
+    const rows = (outputs.test ?? '').trim().split('\n');
+    expect(rows.length).toBeGreaterThan(5000);
+    for (const line of rows) {
+      const [label, id] = line.split(',').map(Number);
+      expect(label).toBe((id as number) % 2);
+    }
+    expect(outputs['test-labels']).toBeUndefined();
+  });
+
+  it('writes unlabelled test rows as features only and their labels, in the same order, to test-labels', async () => {
+    const { outputs } = await runMerge(x, y, { testFraction: 0.3, labelInTraining: false });
     const features = (outputs.test ?? '').trim().split('\n');
     const labels = (outputs['test-labels'] ?? '').trim().split('\n');
     expect(features.length).toBe(labels.length);

@@ -60,11 +60,11 @@ describe('merge stage: pairing', () => {
     });
     expect(manifest.rows.train + manifest.rows.validation + manifest.rows.test).toBe(40);
     expect(manifest.channels.train.labelFirst).toBe(true);
-    expect(manifest.channels.test?.labelFirst).toBe(false);
+    expect(manifest.channels.test?.labelFirst).toBe(true);
     for (const [, channel] of Object.entries(manifest.channels)) {
       for (const file of channel.files) expect(store.text(file)?.split('\n').length).toBe(channel.rows + 1);
     }
-    expect(manifest.testLabels).toBe(keys.testLabels('iris', outcome.run));
+    expect(manifest.testLabels).toBeUndefined();
     const written = [...store.versions.keys()].filter((k) => k.startsWith(`train/iris/${outcome.run}/`));
     expect(written.at(-1)).toBe(outcome.manifestKey);
   });

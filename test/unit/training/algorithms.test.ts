@@ -204,9 +204,9 @@ describe('deriveHyperparameters', () => {
 });
 
 describe('acceptedChannels', () => {
-  it('gives the features-only test channel to k-means and custom images only', () => {
+  it('gives the held-out test channel to every algorithm that takes one: all but XGBoost', () => {
     expect(acceptedChannels('kmeans')).toEqual(['train', 'test']);
-    expect(acceptedChannels('linear-learner')).toEqual(['train', 'validation']);
+    expect(acceptedChannels('linear-learner')).toEqual(['train', 'validation', 'test']);
     expect(acceptedChannels('xgboost')).toEqual(['train', 'validation']);
     expect(acceptedChannels('custom')).toEqual(['train', 'validation', 'test']);
   });

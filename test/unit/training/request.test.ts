@@ -93,10 +93,12 @@ describe('buildTrainingRequest', () => {
     expect(job).toBe(`sagedrop--iris--${manifest.run}`);
   });
 
-  it('gives linear-learner and XGBoost train and validation, never the features-only test channel', () => {
+  it('gives linear-learner train, validation and the labelled test channel, XGBoost train and validation', () => {
     for (const algorithm of ['linear-learner', 'xgboost'] as const) {
       const { request } = buildTrainingRequest(makeManifest({ settings: { algorithm } }), testConfig);
-      expect(request.InputDataConfig?.map((c) => c.ChannelName)).toEqual(['train', 'validation']);
+      expect(request.InputDataConfig?.map((c) => c.ChannelName)).toEqual(
+        algorithm === 'linear-learner' ? ['train', 'validation', 'test'] : ['train', 'validation'],
+      );
       for (const channel of request.InputDataConfig ?? []) {
         expect(channel.ContentType).toBe('text/csv');
         expect(channel.DataSource?.S3DataSource).toEqual({

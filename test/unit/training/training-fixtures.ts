@@ -54,7 +54,7 @@ export interface ManifestOptions {
   featureCount?: number;
 }
 
-/** A manifest as the merge writes it: k-means channels are features only, the test channel always is. */
+/** A manifest as the merge writes it: k-means channels are features only, every other channel label first. */
 export function makeManifest(options: ManifestOptions = {}): RunManifest {
   const dataset = options.dataset ?? 'iris';
   const run = options.run ?? '20260101t000000-3f2a9c';
@@ -69,7 +69,7 @@ export function makeManifest(options: ManifestOptions = {}): RunManifest {
       files,
       rows: 50,
       bytes: 2000,
-      labelFirst: name !== 'test' && settings.algorithm !== 'kmeans',
+      labelFirst: settings.algorithm !== 'kmeans',
     };
   }
   const input = (file: 'x' | 'y') => ({
@@ -92,6 +92,6 @@ export function makeManifest(options: ManifestOptions = {}): RunManifest {
     labels: options.labels ?? LABELS.multiclass,
     settings,
     channels: channels as RunManifest['channels'],
-    testLabels: keys.testLabels(dataset, run),
+    ...(settings.algorithm === 'kmeans' ? { testLabels: keys.testLabels(dataset, run) } : {}),
   };
 }
