@@ -156,7 +156,7 @@ function checkTrainingJobRule(view: TemplateView, jobPrefix: string): string[] {
   const problems: string[] = [];
   if (!isDeepStrictEqual(rule.properties.EventPattern, trainingJobPattern(jobPrefix))) {
     problems.push(
-      `triggers: the rule for complete must match terminal states of jobs named "${jobPrefix}-*" only, got ${JSON.stringify(rule.properties.EventPattern)}`,
+      `triggers: the rule for complete must match terminal states of jobs named "${jobPrefix}--*" only, got ${JSON.stringify(rule.properties.EventPattern)}`,
     );
   }
   if (rule.properties.EventBusName !== undefined && rule.properties.EventBusName !== 'default') {

@@ -9,16 +9,16 @@ import { createSageMakerRegistry, ModelRegistrationError, tagSafe } from '../../
 import { modelPackageFor } from '../../../lib/training/model-package';
 
 const sagemaker = mockClient(SageMakerClient);
-const ARN = 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/sagedrop-dev-iris/1';
+const ARN = 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/sagedrop-dev--iris/1';
 
 const input = modelPackageFor({
   jobPrefix: 'sagedrop-dev',
   dataset: 'iris',
   run: 'r1',
-  job: 'sagedrop-dev-iris--r1',
+  job: 'sagedrop-dev--iris--r1',
   algorithm: 'linear-learner',
   image: '685385470294.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1',
-  modelDataUrl: 's3://b/models/iris/sagedrop-dev-iris--r1/output/model.tar.gz',
+  modelDataUrl: 's3://b/models/iris/sagedrop-dev--iris--r1/output/model.tar.gz',
 });
 
 const registry = () => createSageMakerRegistry(new SageMakerClient({ region: 'eu-west-1' }));
@@ -34,7 +34,7 @@ describe('createSageMakerRegistry', () => {
     expect(await registry().register(input)).toBe(ARN);
     const group = sagemaker.commandCalls(CreateModelPackageGroupCommand)[0]?.args[0].input;
     expect(group).toMatchObject({
-      ModelPackageGroupName: 'sagedrop-dev-iris',
+      ModelPackageGroupName: 'sagedrop-dev--iris',
       Tags: [
         { Key: 'sagedrop:dataset', Value: 'iris' },
         { Key: 'sagedrop:run', Value: 'r1' },
@@ -42,7 +42,7 @@ describe('createSageMakerRegistry', () => {
     });
     const call = sagemaker.commandCalls(CreateModelPackageCommand)[0]?.args[0].input;
     expect(call).toEqual({
-      ModelPackageGroupName: 'sagedrop-dev-iris',
+      ModelPackageGroupName: 'sagedrop-dev--iris',
       ModelPackageDescription: input.description,
       ModelApprovalStatus: 'PendingManualApproval',
       ClientToken: input.clientToken,
@@ -78,7 +78,7 @@ describe('createSageMakerRegistry', () => {
     sagemaker
       .on(CreateModelPackageGroupCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
-    await expect(registry().register(input)).rejects.toThrow(/sagedrop-dev-iris: not authorized/);
+    await expect(registry().register(input)).rejects.toThrow(/sagedrop-dev--iris: not authorized/);
     expect(sagemaker.commandCalls(CreateModelPackageCommand)).toHaveLength(0);
   });
 

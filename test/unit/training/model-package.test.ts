@@ -40,9 +40,9 @@ describe('modelPackageGroupName', () => {
 
 describe('registryClientToken', () => {
   it('is stable per job, distinct across jobs and within ClientToken limits', () => {
-    const token = registryClientToken('sagedrop-dev-iris--r1');
-    expect(token).toBe(registryClientToken('sagedrop-dev-iris--r1'));
-    expect(token).not.toBe(registryClientToken('sagedrop-dev-iris--r2'));
+    const token = registryClientToken('sagedrop-dev--iris--r1');
+    expect(token).toBe(registryClientToken('sagedrop-dev--iris--r1'));
+    expect(token).not.toBe(registryClientToken('sagedrop-dev--iris--r2'));
     expect(token).toMatch(/^[a-zA-Z0-9-]{1,36}$/);
   });
 });
@@ -53,18 +53,18 @@ describe('modelPackageFor', () => {
       jobPrefix: 'sagedrop-dev',
       dataset: 'iris',
       run: 'r1',
-      job: 'sagedrop-dev-iris--r1',
+      job: 'sagedrop-dev--iris--r1',
       algorithm: 'xgboost',
       image: 'img',
       modelDataUrl: 's3://b/models/iris/j/output/model.tar.gz',
     });
     expect(input).toEqual({
       groupName: 'sagedrop-dev--iris',
-      description: 'xgboost model of dataset "iris", run r1, training job sagedrop-dev-iris--r1',
+      description: 'xgboost model of dataset "iris", run r1, training job sagedrop-dev--iris--r1',
       image: 'img',
       modelDataUrl: 's3://b/models/iris/j/output/model.tar.gz',
-      clientToken: registryClientToken('sagedrop-dev-iris--r1'),
-      tags: { 'sagedrop:dataset': 'iris', 'sagedrop:run': 'r1', 'sagedrop:job': 'sagedrop-dev-iris--r1' },
+      clientToken: registryClientToken('sagedrop-dev--iris--r1'),
+      tags: { 'sagedrop:dataset': 'iris', 'sagedrop:run': 'r1', 'sagedrop:job': 'sagedrop-dev--iris--r1' },
     });
   });
 });
