@@ -11,6 +11,13 @@ import type { LocalS3 } from '../lib/local/s3-server';
 import { silentLogger } from '../lib/logger';
 import { readDefaults } from '../lib/settings/config';
 import { mergeDataset } from '../lib/stages/merge';
+import {
+  LAMBDA_MB_PER_VCPU,
+  MERGE_BUDGET_SECONDS,
+  MERGE_BYTES_PER_CPU_SECOND,
+  maxMergeInputBytes,
+  S3_STREAM_BYTES_PER_SECOND,
+} from '../lib/stages/merge-limits';
 import { print } from './support/print';
 
 const ROWS = 200_000;
@@ -93,6 +100,7 @@ export async function run(): Promise<void> {
     };
     const copyTimes: number[] = [];
     const mergeTimes: number[] = [];
+    const mergeCpu: number[] = [];
     const config = {
       region: 'us-east-1',
       bucket: server.bucket,
@@ -116,6 +124,7 @@ export async function run(): Promise<void> {
       );
       // A fresh upload of x each round makes a new pair, so every round really merges.
       await store.put('raw/bench/x.csv', x);
+      const cpuBefore = process.cpuUsage();
       mergeTimes.push(
         await seconds(async () => {
           const outcome = await mergeDataset(
@@ -126,6 +135,8 @@ export async function run(): Promise<void> {
           if (outcome.status !== 'committed' || !outcome.created) throw new Error(`merge ${outcome.status}`);
         }),
       );
+      const cpu = process.cpuUsage(cpuBefore);
+      mergeCpu.push((cpu.user + cpu.system) / 1e6);
       await store.put('raw/bench/y.csv', y);
     }
     const best = (times: number[]) => Math.min(...times);
@@ -135,6 +146,18 @@ export async function run(): Promise<void> {
     print(
       `ratio merge/copy: ${ratio.toFixed(2)}x (goal <= ${GOAL_RATIO}x) ${ratio <= GOAL_RATIO ? 'ok' : 'MISSED'}`,
     );
+    // The merging process's own CPU (the S3 server runs in another): what a Lambda's share of a vCPU must supply.
+    const perCpuSecond = (x.length + y.length) / Math.min(...mergeCpu);
+    print(
+      `merge CPU: ${Math.min(...mergeCpu).toFixed(2)} s for ${mib.toFixed(1)} MiB: ${(perCpuSecond / 1e6).toFixed(0)} MB of input per CPU-second (lib/stages/merge-limits.ts assumes ${(MERGE_BYTES_PER_CPU_SECOND / 1e6).toFixed(0)})`,
+    );
+    for (const memoryMb of [1024, LAMBDA_MB_PER_VCPU]) {
+      const share = Math.min(1, memoryMb / LAMBDA_MB_PER_VCPU);
+      const rate = Math.min(S3_STREAM_BYTES_PER_SECOND, perCpuSecond * share);
+      print(
+        `merge limit at ${memoryMb} MB: ${share.toFixed(2)} vCPU x ${(perCpuSecond / 1e6).toFixed(0)} MB/s, S3 stream ${(S3_STREAM_BYTES_PER_SECOND / 1e6).toFixed(0)} MB/s: ${(rate / 1e6).toFixed(0)} MB/s x ${MERGE_BUDGET_SECONDS} s = ${((rate * MERGE_BUDGET_SECONDS) / 1e9).toFixed(1)} GB measured; ${(maxMergeInputBytes(memoryMb) / 1e9).toFixed(1)} GB enforced`,
+      );
+    }
   } finally {
     client.destroy();
     server.child.kill('SIGTERM');

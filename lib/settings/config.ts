@@ -21,6 +21,11 @@ export interface Config {
   registerModels: boolean;
   defaults: SettingsDefaults;
   logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * Memory of the merge function (param mergeMemoryMb): a pair it cannot merge
+   * within Lambda's 15 minutes is rejected up front. Unset off Lambda (no limit).
+   */
+  mergeMemoryMb?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -43,7 +48,11 @@ export const STACK_PARAMS = {
   allowCustomImages: 'ALLOW_CUSTOM_IMAGES',
   registerModels: 'REGISTER_MODELS',
   logLevel: 'LOG_LEVEL',
+  mergeMemoryMb: 'MERGE_MEMORY_MB',
 } as const;
+
+/** Lambda's memory range, in MB. */
+const LAMBDA_MEMORY_MB = { min: 128, max: 10240, fallback: 1024 } as const;
 
 /** How a problem names a variable: the functions say the variable, the package step the param. */
 type Label = (variable: string) => string;
@@ -133,7 +142,13 @@ export function stackParamProblems(env: Env): string[] {
   readDefaults(env, problems, label);
   flag('REGISTER_MODELS', true);
   oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  readMergeMemory(env, problems, label);
   return problems;
+}
+
+function readMergeMemory(env: Env, problems: string[], label: Label): number {
+  const { min, max, fallback } = LAMBDA_MEMORY_MB;
+  return reader(env, problems, label).number('MERGE_MEMORY_MB', fallback, min, max);
 }
 
 /**
@@ -154,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     registerModels: flag('REGISTER_MODELS', true),
     defaults: readDefaults(env, problems),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    mergeMemoryMb: readMergeMemory(env, problems, asVariable),
   };
   const prefixProblem = config.jobPrefix ? jobPrefixProblem(config.jobPrefix) : undefined;
   if (prefixProblem) problems.push(prefixProblem);

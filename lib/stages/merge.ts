@@ -7,6 +7,7 @@ import type { ObjectRef, ObjectStore } from '../ports';
 import { numericPolicy, resolveSettings, trainsOnLabel } from '../settings/dataset';
 import type { MergeDeps } from './deps';
 
+import { checkMergeSize } from './merge-limits';
 import { buildManifest, manifestInput, RunOutputs } from './merge-outputs';
 import {
   asRejection,
@@ -202,6 +203,13 @@ async function pairAndMerge(
     const label = options.fileLabel ?? ((key: string) => key);
     const settingsFile = label(keys.raw(dataset, 'settings'));
     const settingsText = settingsRef ? await readText(store, settingsRef) : undefined;
+    if (deps.config.mergeMemoryMb !== undefined) {
+      checkMergeSize(
+        { x: label(x.key), y: label(y.key) },
+        { x: x.size, y: y.size },
+        deps.config.mergeMemoryMb,
+      );
+    }
     const settings = resolveSettings(deps.config.defaults, settingsText, settingsFile);
     const labelInTraining = trainsOnLabel(settings.algorithm);
     const mergeOptions: MergeOptions = {

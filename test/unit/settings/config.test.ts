@@ -15,6 +15,8 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...complete, DEFAULT_SPOT: 'true', DEFAULT_INSTANCE_COUNT: '3' });
     expect(config).toMatchObject({ region: 'eu-west-1', bucket: 'bucket', registerModels: true });
     expect(config.defaults).toMatchObject({ spot: true, instanceCount: 3, algorithm: 'linear-learner' });
+    expect(config.mergeMemoryMb).toBe(1024);
+    expect(loadConfig({ ...complete, MERGE_MEMORY_MB: '3008' }).mergeMemoryMb).toBe(3008);
   });
 
   it('lists every missing or invalid variable at once', () => {
@@ -105,6 +107,7 @@ describe('stackParamProblems', () => {
           logLevel: 'loud',
           validationFraction: '0.5',
           testFraction: '0.5',
+          mergeMemoryMb: '64',
         }),
       ),
     ).toEqual([
@@ -116,6 +119,7 @@ describe('stackParamProblems', () => {
       ),
       'registerModels=maybe must be true or false',
       'logLevel=loud must be one of debug, info, warn, error',
+      'mergeMemoryMb=64 must be an integer from 128 to 10240',
     ]);
   });
 });
