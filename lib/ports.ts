@@ -1,4 +1,10 @@
-import type { CreateTrainingJobRequest, DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import type {
+  CreateEndpointConfigInput,
+  CreateEndpointInput,
+  CreateTrainingJobRequest,
+  DescribeTrainingJobResponse,
+  UpdateEndpointInput,
+} from '@aws-sdk/client-sagemaker';
 import type { PipelineEvent } from './notifications/events';
 
 /** One stored version of an object: enough to read exactly that version back. */
@@ -101,6 +107,28 @@ export interface ModelPackageInput {
 export interface ModelRegistry {
   /** Registers a model package (pending manual approval) and returns its ARN. */
   register(input: ModelPackageInput): Promise<string>;
+}
+
+/** What DescribeEndpoint says of an endpoint that exists. */
+export interface EndpointDescription {
+  status: string;
+  configName: string;
+  failureReason?: string;
+}
+
+/**
+ * SageMaker's hosting API for the dataset endpoints. Creates answer
+ * `already-exists` for a name in use (deterministic names: a repeat of the
+ * same work); deletes of something already gone succeed. Anything thrown is
+ * transient and worth a retry.
+ */
+export interface EndpointBackend {
+  describeEndpoint(name: string): Promise<EndpointDescription | undefined>;
+  createEndpointConfig(request: CreateEndpointConfigInput): Promise<StartResult>;
+  createEndpoint(request: CreateEndpointInput): Promise<StartResult>;
+  updateEndpoint(request: UpdateEndpointInput): Promise<void>;
+  deleteEndpoint(name: string): Promise<void>;
+  deleteEndpointConfig(name: string): Promise<void>;
 }
 
 /** Whether two ETags name the same content, whether or not either is quoted. */

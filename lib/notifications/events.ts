@@ -70,12 +70,28 @@ export interface FinishedDetail {
   trainingEndedAt?: string;
 }
 
+export interface EndpointUpdatedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  endpoint: string;
+  region: string;
+  /** `InService` on the new champion, `Failed` (the old model keeps serving), or `Deleted` with its setting. */
+  status: 'InService' | 'Failed' | 'Deleted';
+  /** The champion's training job the endpoint serves. */
+  job?: string;
+  configName?: string;
+  failureReason?: string;
+  /** An `aws sagemaker-runtime invoke-endpoint` command that asks it. */
+  invokeExample?: string;
+}
+
 export type PipelineEvent =
   | { detailType: 'Dataset Rejected'; detail: RejectedDetail }
   | { detailType: 'Training Started'; detail: StartedDetail }
   | { detailType: 'Training Failed To Start'; detail: NotStartedDetail }
   | { detailType: 'Training Completed'; detail: FinishedDetail }
   | { detailType: 'Training Failed'; detail: FinishedDetail }
-  | { detailType: 'Training Stopped'; detail: FinishedDetail };
+  | { detailType: 'Training Stopped'; detail: FinishedDetail }
+  | { detailType: 'Endpoint Updated'; detail: EndpointUpdatedDetail };
 
 export type DetailType = PipelineEvent['detailType'];

@@ -1,6 +1,7 @@
 import { keys } from '../layout';
 import { TRAINING_LOG_GROUP } from '../training/failure-advice';
 import type {
+  EndpointUpdatedDetail,
   FinishedDetail,
   NotStartedDetail,
   PipelineEvent,
@@ -213,6 +214,24 @@ function renderNotStarted(d: NotStartedDetail): string[] {
   ];
 }
 
+function renderEndpoint(d: EndpointUpdatedDetail): string[] {
+  const lines = fields([
+    ['Endpoint', d.endpoint],
+    ['Region', d.region],
+    ['Model (training job)', d.job],
+  ]);
+  if (d.status === 'InService') {
+    lines.push('', 'The endpoint serves the champion. Ask it with:', '', ...(d.invokeExample ?? '').split('\n').map((l) => `  ${l}`));
+    lines.push('', 'Serverless: billed per request and compute time, nothing while idle.');
+  } else if (d.status === 'Failed') {
+    lines.push('', 'SageMaker could not bring the endpoint up on the new model:', ...wrap(d.failureReason ?? 'no reason given'));
+    lines.push('', 'The previous model, if any, keeps serving. Check the memory setting (endpoint.memoryMb in sagedrop.json)', 'and the model, then promote a model again.');
+  } else {
+    lines.push('', 'The "endpoint" setting was removed from sagedrop.json, so the endpoint and its configs are deleted.');
+  }
+  return lines;
+}
+
 function render(event: PipelineEvent): { status: string; lines: string[] } {
   switch (event.detailType) {
     case 'Training Completed':
@@ -227,6 +246,10 @@ function render(event: PipelineEvent): { status: string; lines: string[] } {
       return { status: 'training started', lines: renderStarted(event.detail) };
     case 'Training Failed To Start':
       return { status: 'training could not start', lines: renderNotStarted(event.detail) };
+    case 'Endpoint Updated': {
+      const status = { InService: 'endpoint in service', Failed: 'endpoint failed', Deleted: 'endpoint deleted' };
+      return { status: status[event.detail.status], lines: renderEndpoint(event.detail) };
+    }
   }
 }
 

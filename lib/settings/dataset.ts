@@ -1,5 +1,10 @@
 import * as z from 'zod';
 import { type Approval, METRIC_NAMES, type MetricName } from '../evaluation/decision';
+import {
+  ENDPOINT_MEMORY_STEPS_MB,
+  MAX_ENDPOINT_CONCURRENCY,
+  type ServerlessEndpointSetting,
+} from '../serving/endpoint';
 import { SettingsError } from './errors';
 
 export const BUILT_IN_ALGORITHMS = ['kmeans', 'linear-learner', 'xgboost'] as const;
@@ -43,6 +48,22 @@ const datasetSettingsSchema = z.strictObject({
   metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).optional(),
   minImprovement: z.number().min(0).max(1).optional(),
   approval: z.enum(['auto', 'manual']).optional(),
+  /** One serverless endpoint serving the champion; `false` turns off a stack default. */
+  endpoint: z.preprocess(
+    (value) => (value === false ? undefined : value),
+    z
+      .strictObject({
+        type: z.literal('serverless'),
+        memoryMb: z
+          .number()
+          .refine((mb) => (ENDPOINT_MEMORY_STEPS_MB as readonly number[]).includes(mb), {
+            message: `must be one of ${ENDPOINT_MEMORY_STEPS_MB.join(', ')} (Serverless Inference memory sizes)`,
+          })
+          .default(2048),
+        maxConcurrency: z.number().int().min(1).max(MAX_ENDPOINT_CONCURRENCY).default(5),
+      })
+      .optional(),
+  ),
 });
 
 export type DatasetSettings = z.infer<typeof datasetSettingsSchema>;
@@ -69,6 +90,8 @@ export interface Settings {
   minImprovement?: number;
   /** `manual`: a person approves each promotion in the model registry. Default `auto`. */
   approval?: Approval;
+  /** The dataset's serverless endpoint, when it has one. */
+  endpoint?: ServerlessEndpointSetting;
 }
 
 /** Stack-wide defaults (serverless.yml params) and what the stack permits. */
@@ -214,6 +237,7 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   if (own.metric !== undefined) settings.metric = own.metric;
   if (own.minImprovement !== undefined) settings.minImprovement = own.minImprovement;
   if (own.approval !== undefined) settings.approval = own.approval;
+  if (own.endpoint) settings.endpoint = own.endpoint;
   return settings;
 }
 

@@ -22,11 +22,12 @@ interface Shape {
 
 /**
  * botocore patterns are Java regular expressions matched against the whole
- * value. The few Java-only constructs in SageMaker's model are translated; a
+ * value. The few Java-only constructs in SageMaker's models are translated; a
  * pattern that still does not compile fails loudly rather than being skipped.
  */
 function compilePattern(pattern: string): RegExp {
-  const js = pattern.replace(/\\p\{Alnum\}/g, 'a-zA-Z0-9');
+  // Java also accepts a quantifier on the end anchor (`${1,128}` after a tag pattern), which means nothing.
+  const js = pattern.replace(/\\p\{Alnum\}/g, 'a-zA-Z0-9').replace(/\$\{\d+(,\d*)?\}/g, '$');
   return new RegExp(`^(?:${js})$`, 'u');
 }
 
