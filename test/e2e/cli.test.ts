@@ -49,10 +49,10 @@ describe('the sagedrop command', () => {
     expect(result.stdout).toMatch(
       /merged raw\/demo\/x\.csv \+ raw\/demo\/y\.csv into run .*: 150 rows, 4 features/,
     );
-    expect(result.stdout).toMatch(/training job sagedrop-local-demo-\S+ Completed/);
+    expect(result.stdout).toMatch(/training job sagedrop-local--demo--\S+ Completed/);
     expect(result.stdout).toMatch(/notification: sagedrop: .*demo/);
     expect(result.stdout).toMatch(
-      /catalog entry s3:\/\/sagedrop-local\/catalog\/demo\/sagedrop-local-demo-\S+\.json:/,
+      /catalog entry s3:\/\/sagedrop-local\/catalog\/demo\/sagedrop-local--demo--\S+\.json:/,
     );
     expect(result.stdout).toMatch(/"status": "Completed"/);
   });
@@ -107,7 +107,7 @@ describe('the sagedrop command', () => {
       expect(status?.code).toBe(0);
       expect(status?.stdout).toMatch(/^dataset flowers: nothing to do/m);
       expect(status?.stdout).toMatch(
-        /run \S+: 150 rows, linear-learner, job sagedrop-local-flowers-\S+ Completed/,
+        /run \S+: 150 rows, linear-learner, job sagedrop-local--flowers--\S+ Completed/,
       );
       expect(status?.stdout).toMatch(/latest model: s3:\/\/sagedrop-local\/models\/flowers\//);
       expect(output()).toMatch(/notification: sagedrop: .*flowers/);

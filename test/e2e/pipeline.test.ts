@@ -49,7 +49,7 @@ describe('the local pipeline', () => {
     expect(entry).toMatchObject({ dataset: 'flowers', status: 'Completed', algorithm: 'kmeans' });
     expect(entry?.hyperparameters).toMatchObject({ k: '3', feature_dim: '4' });
     expect(entry?.metrics['train:msd']).toBeGreaterThan(0);
-    expect(entry?.job.startsWith('sagedrop-local-')).toBe(true);
+    expect(entry?.job.startsWith('sagedrop-local--')).toBe(true);
     const model = await modelJson(entry?.modelArtifact ?? '');
     expect(model).toMatchObject({ algorithm: 'kmeans', k: 3, featureDim: 4 });
     const latest = await json<LatestPointer>('catalog/flowers/latest.json');

@@ -6,9 +6,10 @@ import { checkExtraProtections } from '../../reliability/template-extra-checks';
 
 let stack: StackPackage;
 
+// esbuild bundles every function: minutes, not seconds, on a busy two-core machine.
 beforeAll(async () => {
   stack = await packageStack({ stage: 'ci', region: 'eu-west-1' });
-});
+}, 240_000);
 
 afterAll(() => stack?.remove());
 
