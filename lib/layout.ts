@@ -7,6 +7,7 @@
  * train/<dataset>/_inputs/<x|y>/<token>.json   which run consumed an uploaded version
  * models/<dataset>/<job>/output/model.tar.gz   SageMaker's output
  * catalog/<dataset>/<job>.json, latest.json    one entry per finished job
+ * catalog/_endpoints/<endpoint>.json           what a dataset endpoint serves ("_" is no dataset's name)
  * errors/<dataset>/<run>.json                  rejection reports
  * notifications/<dataset>/<id>.json            one record per notification sent
  */
@@ -114,6 +115,7 @@ export const keys = {
   modelArtifact: (dataset: string, job: string) => `${PREFIX.models}${dataset}/${job}/output/model.tar.gz`,
   catalogEntry: (dataset: string, job: string) => `${PREFIX.catalog}${dataset}/${job}.json`,
   catalogLatest: (dataset: string) => `${PREFIX.catalog}${dataset}/latest.json`,
+  endpointRecord: (endpoint: string) => `${PREFIX.catalog}_endpoints/${endpoint}.json`,
   errorReport: (dataset: string, id: string) => `${PREFIX.errors}${dataset}/${id}.json`,
   notification: (dataset: string, id: string) => `${PREFIX.notifications}${dataset}/${id}.json`,
 };

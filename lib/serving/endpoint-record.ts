@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { PREFIX } from '../layout';
+import { keys } from '../layout';
 import type { ObjectStore } from '../ports';
 
 export const ENDPOINT_RECORD_VERSION = '1.0';
 
 /**
- * `catalog/<dataset>/endpoint.json`: what the dataset's endpoint was last asked
+ * `catalog/_endpoints/<endpoint>.json`: what a dataset's endpoint was last asked
  * to serve, and the configs it served before, which are deleted only once the
  * switch away from them has finished (UpdateEndpoint needs the old config
  * until then).
@@ -24,14 +24,16 @@ export const endpointRecordSchema = z.object({
 });
 export type EndpointRecord = z.infer<typeof endpointRecordSchema>;
 
-export const endpointRecordKey = (dataset: string) => `${PREFIX.catalog}${dataset}/endpoint.json`;
-
-/** The dataset's endpoint record with its ETag, or `undefined` when there is none or it is unreadable. */
+/**
+ * The record of `endpoint` with its ETag, or `undefined` when there is none or
+ * it is unreadable. Kept by endpoint name, which SageMaker's state-change
+ * events carry, with the dataset inside.
+ */
 export async function readEndpointRecord(
   store: ObjectStore,
-  dataset: string,
+  endpoint: string,
 ): Promise<{ record: EndpointRecord; etag: string } | undefined> {
-  const key = endpointRecordKey(dataset);
+  const key = keys.endpointRecord(endpoint);
   const head = await store.head(key);
   if (!head) return undefined;
   const text = await store.getText(key);

@@ -1,8 +1,10 @@
+import { keys } from '../layout';
 import type { Logger } from '../logger';
 import type { EndpointUpdatedDetail } from '../notifications/events';
 import { SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import type { EndpointBackend, Notifier, ObjectStore } from '../ports';
+import { JOB_TAGS } from '../training/job-tags';
 import {
   buildCreateEndpointRequest,
   buildEndpointConfigRequest,
@@ -13,12 +15,7 @@ import {
   planEndpoint,
   type ServerlessEndpointSetting,
 } from './endpoint';
-import {
-  ENDPOINT_RECORD_VERSION,
-  type EndpointRecord,
-  endpointRecordKey,
-  readEndpointRecord,
-} from './endpoint-record';
+import { ENDPOINT_RECORD_VERSION, type EndpointRecord, readEndpointRecord } from './endpoint-record';
 
 export interface ServeDeps {
   store: ObjectStore;
@@ -49,24 +46,24 @@ const RECORD_ATTEMPTS = 5;
 /** Writes the endpoint record by compare-and-swap against the version `change` was computed from. */
 async function updateRecord(
   store: ObjectStore,
-  dataset: string,
+  endpoint: string,
   change: (current: EndpointRecord | undefined) => EndpointRecord | undefined,
 ): Promise<void> {
   for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt += 1) {
-    const current = await readEndpointRecord(store, dataset);
+    const current = await readEndpointRecord(store, endpoint);
     const next = change(current?.record);
     if (!next) {
-      if (current) await store.delete(endpointRecordKey(dataset));
+      if (current) await store.delete(keys.endpointRecord(endpoint));
       return;
     }
     const body = JSON.stringify(next, null, 2);
     const options = current
       ? { contentType: 'application/json', ifMatch: current.etag }
       : { contentType: 'application/json', ifAbsent: true };
-    const { created } = await store.put(endpointRecordKey(dataset), body, options);
+    const { created } = await store.put(keys.endpointRecord(endpoint), body, options);
     if (created) return;
   }
-  throw new Error(`${endpointRecordKey(dataset)} kept changing; retry`);
+  throw new Error(`${keys.endpointRecord(endpoint)} kept changing; retry`);
 }
 
 /**
@@ -87,7 +84,7 @@ export async function reconcileEndpoint(deps: ServeDeps, input: ReconcileInput):
     endpoint,
     current,
   });
-  const tags = { 'sagedrop:dataset': input.dataset };
+  const tags = { [JOB_TAGS.dataset]: input.dataset };
   switch (plan.action) {
     case 'none':
     case 'wait':
@@ -95,11 +92,11 @@ export async function reconcileEndpoint(deps: ServeDeps, input: ReconcileInput):
       return { outcome: plan.action, endpoint, reason: plan.reason };
     case 'delete': {
       await endpoints.deleteEndpoint(endpoint);
-      const record = await readEndpointRecord(store, input.dataset);
+      const record = await readEndpointRecord(store, endpoint);
       const configs = new Set([plan.configName, ...(record?.record.retiredConfigs ?? [])]);
       if (record) configs.add(record.record.configName);
       for (const config of configs) await endpoints.deleteEndpointConfig(config);
-      await updateRecord(store, input.dataset, () => undefined);
+      await updateRecord(store, endpoint, () => undefined);
       logger.info('endpoint deleted', { endpoint });
       await notifyOnce(
         store,
@@ -123,7 +120,7 @@ export async function reconcileEndpoint(deps: ServeDeps, input: ReconcileInput):
           tags,
         }),
       );
-      await updateRecord(store, input.dataset, (previous) => ({
+      await updateRecord(store, endpoint, (previous) => ({
         schemaVersion: ENDPOINT_RECORD_VERSION,
         dataset: input.dataset,
         endpoint,
@@ -172,26 +169,26 @@ export interface EndpointChange {
  */
 export async function finishEndpointChange(
   deps: ServeDeps,
-  input: { dataset: string; change: EndpointChange },
+  change: EndpointChange,
 ): Promise<'finished' | 'failed' | 'ignored'> {
   const { store, endpoints } = deps;
   const now = deps.now ?? (() => new Date());
-  const found = await readEndpointRecord(store, input.dataset);
-  if (!found || found.record.endpoint !== input.change.endpoint) return 'ignored';
+  const found = await readEndpointRecord(store, change.endpoint);
+  if (!found) return 'ignored';
   const record = found.record;
   // The event may be late: DescribeEndpoint says where the endpoint stands now.
   const current = await endpoints.describeEndpoint(record.endpoint);
   if (!current || current.configName !== record.configName) return 'ignored';
   if (current.status === 'InService') {
     for (const config of record.retiredConfigs) await endpoints.deleteEndpointConfig(config);
-    await updateRecord(store, input.dataset, (latest) =>
+    await updateRecord(store, record.endpoint, (latest) =>
       latest && latest.configName === record.configName ? { ...latest, retiredConfigs: [] } : latest,
     );
     await notifyOnce(
       store,
       deps.notifier,
       endpointEvent(deps, {
-        dataset: input.dataset,
+        dataset: record.dataset,
         endpoint: record.endpoint,
         status: 'InService',
         job: record.championJob,
@@ -208,12 +205,12 @@ export async function finishEndpointChange(
       store,
       deps.notifier,
       endpointEvent(deps, {
-        dataset: input.dataset,
+        dataset: record.dataset,
         endpoint: record.endpoint,
         status: 'Failed',
         job: record.championJob,
         configName: record.configName,
-        failureReason: current.failureReason ?? input.change.failureReason,
+        failureReason: current.failureReason ?? change.failureReason,
       }),
       `endpoint-${record.configName}`,
       record.configName,

@@ -29,7 +29,7 @@ function setup() {
 }
 
 const finish = (deps: ServeDeps, status = 'InService') =>
-  finishEndpointChange(deps, { dataset: 'iris', change: { endpoint: ENDPOINT, status } });
+  finishEndpointChange(deps, { endpoint: ENDPOINT, status });
 
 describe('the dataset endpoint', () => {
   it('is named in the stack namespace and gets one serverless variant with the champion model', async () => {
@@ -126,7 +126,7 @@ describe('the dataset endpoint', () => {
     expect(removed.outcome).toBe('delete');
     expect(endpoints.endpoints.size).toBe(0);
     expect(endpoints.configs.size).toBe(0);
-    expect(await readEndpointRecord(store, 'iris')).toBeUndefined();
+    expect(await readEndpointRecord(store, ENDPOINT)).toBeUndefined();
     const again = await reconcileEndpoint(deps, { dataset: 'iris', setting: undefined, champion: FIRST });
     expect(again.outcome).toBe('none');
     expect(notifier.sent.map((e) => (e.detailType === 'Endpoint Updated' ? e.detail.status : ''))).toEqual([
