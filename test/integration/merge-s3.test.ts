@@ -5,13 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { createMergeHandler } from '../../handlers/merge';
 import { keys } from '../../lib/layout';
 import type { S3Notification } from '../../lib/local/s3-server';
-import { silentLogger } from '../../lib/logger';
 import { runManifestSchema } from '../../lib/manifest';
 import type { ObjectRef, ObjectStore } from '../../lib/ports';
-import type { MergeDeps } from '../../lib/stages/deps';
 import type { MergeOutcome } from '../../lib/stages/merge';
-import { recordingNotifier, testConfig } from '../support/merge-fixtures';
 import { useLocalS3 } from '../support/s3-server';
+import { mergeDeps } from '../support/stage-worlds';
 
 const fixture = useLocalS3();
 
@@ -21,14 +19,8 @@ function context(requestId: string): Context {
 
 function deps(store?: ObjectStore) {
   const { server, store: local } = fixture();
-  const notifier = recordingNotifier();
-  const mergeDeps: MergeDeps = {
-    config: testConfig(server.bucket),
-    store: store ?? local,
-    notifier,
-    logger: silentLogger,
-  };
-  return { mergeDeps, notifier, handler: createMergeHandler(() => mergeDeps) };
+  const { deps: stageDeps, notifier } = mergeDeps(store ?? local, server.bucket);
+  return { mergeDeps: stageDeps, notifier, handler: createMergeHandler(() => stageDeps) };
 }
 
 /** Uploads through the SDK as a user would and returns the notification S3 sends for it. */

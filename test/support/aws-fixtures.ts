@@ -8,6 +8,6 @@ export const AWS_FIXTURES = path.resolve(__dirname, '../fixtures/aws');
 export const awsFixture = (...parts: string[]): string => path.join(AWS_FIXTURES, ...parts);
 
 /** A documented AWS event sample from `test/fixtures/aws/events/`, parsed. */
-export function readAwsEvent<T = unknown>(name: string): T {
+export function readAwsEvent<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(awsFixture('events', name), 'utf8')) as T;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildTrainingRequest } from '../../lib/training/request';
-import { makeManifest, testConfig } from '../unit/training/training-fixtures';
 import { createTrainingJobProblems } from './botocore-validator';
+import { testConfig } from './config';
+import { makeManifest } from './manifests';
 
 function validRequest() {
   return buildTrainingRequest(makeManifest(), testConfig).request;

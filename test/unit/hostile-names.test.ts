@@ -11,15 +11,16 @@ import {
   s3Uri,
 } from '../../lib/layout';
 import { silentLogger } from '../../lib/logger';
-import type { PipelineEvent } from '../../lib/notifications/events';
 import { resolveSettings, type SettingsDefaults } from '../../lib/settings/dataset';
 import { SettingsError } from '../../lib/settings/errors';
 import { handleRawUpload } from '../../lib/stages/merge';
 import { runIdFor } from '../../lib/stages/pairing';
 import { JOB_NAME_PATTERN, trainingJobName } from '../../lib/training/job-name';
 import { buildTrainingRequest } from '../../lib/training/request';
+import { testConfig } from '../support/config';
+import { makeManifest } from '../support/manifests';
 import { MemoryStore } from '../support/memory-store';
-import { makeManifest, testConfig } from './training/training-fixtures';
+import { RecordingNotifier } from '../support/notifier';
 
 const PREFIX_OF_STACK = 'sagedrop-prod';
 
@@ -177,13 +178,8 @@ describe('uploads into folders that cannot be datasets', () => {
   ])('%s is rejected with a report and nothing under train/', async (key) => {
     expect(Buffer.byteLength(keyAtLimit)).toBe(1024);
     const store = new MemoryStore();
-    const sent: PipelineEvent[] = [];
-    const deps = {
-      config: testConfig,
-      store,
-      notifier: { notify: async (event: PipelineEvent) => void sent.push(event) },
-      logger: silentLogger,
-    };
+    const notifier = new RecordingNotifier();
+    const deps = { config: testConfig, store, notifier, logger: silentLogger };
     const ref = await store.upload(key, '1,2\n');
     const outcome = await handleRawUpload(deps, { key, etag: ref.etag }, { owner: 'request-1' });
     expect(outcome.status).toBe('rejected');
@@ -192,7 +188,7 @@ describe('uploads into folders that cannot be datasets', () => {
       written.every((k) => k.startsWith('errors/_invalid/') || k.startsWith('notifications/_invalid/')),
     ).toBe(true);
     expect(written.filter((k) => k.startsWith('errors/'))).toHaveLength(1);
-    expect(sent.map((e) => e.detailType)).toEqual(['Dataset Rejected']);
+    expect(notifier.sent.map((e) => e.detailType)).toEqual(['Dataset Rejected']);
   });
 
   it('ignores a 1024-byte key nested deeper than a dataset folder', async () => {
@@ -200,7 +196,7 @@ describe('uploads into folders that cannot be datasets', () => {
     expect(parseRawKey(deepAtLimit)).toBeUndefined();
     const store = new MemoryStore();
     await store.upload(deepAtLimit, '1\n');
-    const deps = { config: testConfig, store, notifier: { notify: async () => {} }, logger: silentLogger };
+    const deps = { config: testConfig, store, notifier: new RecordingNotifier(), logger: silentLogger };
     const outcome = await handleRawUpload(deps, { key: deepAtLimit }, { owner: 'request-1' });
     expect(outcome.status).toBe('ignored');
     expect(store.keys()).toEqual([deepAtLimit]);

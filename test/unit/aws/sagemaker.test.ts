@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSageMakerTrainer, isThrottling } from '../../../lib/aws/sagemaker';
 import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/ports';
 import { buildTrainingRequest } from '../../../lib/training/request';
-import { makeManifest, testConfig } from '../training/training-fixtures';
+import { testConfig } from '../../support/config';
+import { makeManifest } from '../../support/manifests';
 
 const sagemaker = mockClient(SageMakerClient);
 const request = buildTrainingRequest(makeManifest(), testConfig).request;

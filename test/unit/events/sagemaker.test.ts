@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseEventTime, parseTrainingJobEvent, TrainingJobEventError } from '../../../lib/events/sagemaker';
-import { sharedEvent } from '../stages/complete-fixtures';
+import { readAwsEvent } from '../../support/aws-fixtures';
 
-const sample = sharedEvent('sagemaker-training-job-state-change.sample.json');
+const sample = readAwsEvent('sagemaker-training-job-state-change.sample.json');
 const withDetail = (detail: Record<string, unknown>) => ({
   ...sample,
   detail: { ...(sample.detail as Record<string, unknown>), ...detail },

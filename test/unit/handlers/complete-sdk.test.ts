@@ -15,7 +15,9 @@ import { createSageMakerRegistry } from '../../../lib/aws/registry';
 import { createSageMakerTrainer } from '../../../lib/aws/sagemaker';
 import { keys } from '../../../lib/layout';
 import type { CompleteDeps } from '../../../lib/stages/deps';
-import { describeJob, jobName, setup, stateChangeEvent } from '../stages/complete-fixtures';
+import { stateChangeEvent } from '../../support/events';
+import { describeJob, jobName } from '../../support/sagemaker';
+import { completeWorld } from '../../support/stage-worlds';
 
 const sagemaker = mockClient(SageMakerClient);
 const sns = mockClient(SNSClient);
@@ -26,7 +28,7 @@ const JOB = jobName('iris', 'r1');
 /** The handler over the real SageMaker, SNS and EventBridge adapters, their clients mocked. */
 async function handlerFor(description: ReturnType<typeof describeJob>) {
   sagemaker.on(DescribeTrainingJobCommand, { TrainingJobName: JOB }).resolves(description);
-  const { store, deps } = await setup([description]);
+  const { store, deps } = await completeWorld([description]);
   const client = new SageMakerClient({ region: 'eu-west-1' });
   const awsDeps: CompleteDeps = {
     ...deps,

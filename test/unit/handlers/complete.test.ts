@@ -3,21 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { createCompleteHandler } from '../../../handlers/complete';
 import { TrainingJobEventError } from '../../../lib/events/sagemaker';
 import { keys } from '../../../lib/layout';
+import { readAwsEvent } from '../../support/aws-fixtures';
 import { recordingLogger } from '../../support/logs';
-import { describeJob, jobName, setup, sharedEvent } from '../stages/complete-fixtures';
+import { describeJob, jobName } from '../../support/sagemaker';
+import { completeWorld } from '../../support/stage-worlds';
 
 const JOB = jobName('iris', 'r1');
 const context = (id: string) => ({ awsRequestId: id }) as Context;
 
 /** The documented sample event, renamed to a job of this stack. */
 function sampleFor(job: string) {
-  const sample = sharedEvent('sagemaker-training-job-state-change.sample.json');
+  const sample = readAwsEvent('sagemaker-training-job-state-change.sample.json');
   return { ...sample, detail: { ...(sample.detail as Record<string, unknown>), TrainingJobName: job } };
 }
 
 describe('complete handler', () => {
   it('catalogs and notifies for the documented sample event of one of its jobs', async () => {
-    const { store, notifier, deps } = await setup([describeJob()]);
+    const { store, notifier, deps } = await completeWorld([describeJob()]);
     const handler = createCompleteHandler(() => deps);
     const result = await handler(sampleFor(JOB), context('req-1'));
     expect(result).toMatchObject({ outcome: 'cataloged', dataset: 'iris', run: 'r1', entryCreated: true });
@@ -27,7 +29,7 @@ describe('complete handler', () => {
   });
 
   it('uses the request id as the notification owner, so a redelivery notifies nobody twice', async () => {
-    const { notifier, deps } = await setup([describeJob()]);
+    const { notifier, deps } = await completeWorld([describeJob()]);
     const handler = createCompleteHandler(() => deps);
     await handler(sampleFor(JOB), context('req-1'));
     await handler(sampleFor(JOB), context('req-2'));
@@ -39,10 +41,10 @@ describe('complete handler', () => {
   });
 
   it('returns without side effects for the sample as published (a job of no stack)', async () => {
-    const { store, notifier, deps } = await setup([describeJob()]);
+    const { store, notifier, deps } = await completeWorld([describeJob()]);
     const handler = createCompleteHandler(() => deps);
     const result = await handler(
-      sharedEvent('sagemaker-training-job-state-change.sample.json'),
+      readAwsEvent('sagemaker-training-job-state-change.sample.json'),
       context('r'),
     );
     expect(result.outcome).toBe('ignored');
@@ -51,15 +53,15 @@ describe('complete handler', () => {
   });
 
   it('fails on an event that is not a training job state change, so it is not lost', async () => {
-    const { deps } = await setup([]);
+    const { deps } = await completeWorld([]);
     const handler = createCompleteHandler(() => deps);
-    await expect(handler(sharedEvent('s3-test-event.sample.json'), context('r'))).rejects.toBeInstanceOf(
+    await expect(handler(readAwsEvent('s3-test-event.sample.json'), context('r'))).rejects.toBeInstanceOf(
       TrainingJobEventError,
     );
   });
 
   it('puts the function, the request id, the job and its status on its log lines', async () => {
-    const { deps } = await setup([describeJob()]);
+    const { deps } = await completeWorld([describeJob()]);
     const { logger, lines } = recordingLogger();
     await createCompleteHandler(() => ({ ...deps, logger }))(sampleFor(JOB), context('req-1'));
     expect(lines.find((l) => l.message === 'training job event handled')).toMatchObject({
@@ -72,7 +74,7 @@ describe('complete handler', () => {
   });
 
   it('rethrows what should be retried, logging the job it failed on', async () => {
-    const { deps } = await setup([describeJob()]);
+    const { deps } = await completeWorld([describeJob()]);
     const { logger, lines } = recordingLogger();
     const handler = createCompleteHandler(() => ({
       ...deps,

@@ -4,7 +4,8 @@ import { createMergeHandler } from '../../../handlers/merge';
 import { s3Notification, s3TestEvent } from '../../support/events';
 import { recordingLogger } from '../../support/logs';
 import { MemoryStore } from '../../support/memory-store';
-import { mergeDeps, numericDataset } from '../../support/merge-fixtures';
+import { numericDataset } from '../../support/merge-fixtures';
+import { mergeDeps } from '../../support/stage-worlds';
 
 const event = (bucket: string, ...encodedKeys: string[]) => s3Notification(bucket, encodedKeys);
 const context = (awsRequestId: string) => ({ awsRequestId }) as Context;

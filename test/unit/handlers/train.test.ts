@@ -1,22 +1,19 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createTrainHandler } from '../../../handlers/train';
-import { keys } from '../../../lib/layout';
 import type { RunManifest } from '../../../lib/manifest';
+import { testConfig } from '../../support/config';
 import { encodeS3Key, s3Notification, s3TestEvent } from '../../support/events';
-import { trainWorld } from '../stages/train-fakes';
-import { makeManifest, testConfig } from '../training/training-fixtures';
+import { makeManifest } from '../../support/manifests';
+import { commitManifest, trainWorld } from '../../support/stage-worlds';
 
 const context = { awsRequestId: 'c0ffee-1' } as Context;
 
 /** The documented S3 notification with our bucket and the given (already URL-encoded) keys. */
 const s3Event = (encodedKeys: string[], bucket = testConfig.bucket) => s3Notification(bucket, encodedKeys);
 
-async function commit(world: ReturnType<typeof trainWorld>, manifest: RunManifest): Promise<string> {
-  const key = keys.manifest(manifest.dataset, manifest.run);
-  await world.store.put(key, JSON.stringify(manifest));
-  return key;
-}
+const commit = (world: ReturnType<typeof trainWorld>, manifest: RunManifest) =>
+  commitManifest(world.store, manifest);
 
 describe('train handler', () => {
   it('starts training for a manifest from a real S3 notification, decoding the key', async () => {
@@ -26,8 +23,8 @@ describe('train handler', () => {
     const handler = createTrainHandler(() => world.deps);
     await handler(s3Event([encodeS3Key(key)]), context);
     expect(world.trainer.jobs.size).toBe(1);
-    expect(world.notifier.events.map((e) => e.detailType)).toEqual(['Training Started']);
-    expect(world.notifier.events[0]?.detail.dataset).toBe('my data é');
+    expect(world.notifier.sent.map((e) => e.detailType)).toEqual(['Training Started']);
+    expect(world.notifier.sent[0]?.detail.dataset).toBe('my data é');
   });
 
   it("puts the function, the request id and the manifest key on its log lines and the stage's", async () => {
@@ -65,7 +62,7 @@ describe('train handler', () => {
     const key = await commit(world, makeManifest());
     await createTrainHandler(() => world.deps)(s3Event([key, key]), context);
     expect(world.trainer.jobs.size).toBe(1);
-    expect(world.notifier.events).toHaveLength(1);
+    expect(world.notifier.sent).toHaveLength(1);
   });
 
   it('fails the invocation when a manifest could not be handled, after trying the others', async () => {

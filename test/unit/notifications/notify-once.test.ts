@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { keys } from '../../../lib/layout';
 import type { PipelineEvent } from '../../../lib/notifications/events';
 import { NOTIFY_LEASE_MS, notifyOnce } from '../../../lib/notifications/notify-once';
-import type { Notifier } from '../../../lib/ports';
 import { MemoryStore } from '../../support/memory-store';
+import { RecordingNotifier } from '../../support/notifier';
 
 const event: PipelineEvent = {
   detailType: 'Training Started',
@@ -19,19 +19,11 @@ const event: PipelineEvent = {
   },
 };
 
+/** A recording notifier whose first `failTimes` sends fail as SNS would when unavailable. */
 function recordingNotifier(failTimes = 0) {
-  const sent: PipelineEvent[] = [];
-  let failures = failTimes;
-  const notifier: Notifier = {
-    async notify(e) {
-      if (failures > 0) {
-        failures -= 1;
-        throw new Error('SNS unavailable');
-      }
-      sent.push(e);
-    },
-  };
-  return { sent, notifier };
+  const notifier = new RecordingNotifier();
+  for (let i = 0; i < failTimes; i++) notifier.failures.push(new Error('SNS unavailable'));
+  return { sent: notifier.sent, notifier };
 }
 
 describe('notifyOnce', () => {

@@ -6,17 +6,14 @@ import { renderMessage } from '../../../lib/notifications/render';
 import type { ModelRegistry } from '../../../lib/ports';
 import { completeTrainingJob, JobNotFinishedError } from '../../../lib/stages/complete';
 import type { CatalogEntry, LatestPointer } from '../../../lib/training/catalog';
-import {
-  BUCKET,
-  config,
-  describeJob,
-  IMAGE,
-  jobName,
-  PREFIX,
-  setup,
-  sharedEvent,
-  stateChangeEvent,
-} from './complete-fixtures';
+import { readAwsEvent } from '../../support/aws-fixtures';
+import { makeConfig } from '../../support/config';
+import { stateChangeEvent } from '../../support/events';
+import { describeJob, IMAGE, jobName } from '../../support/sagemaker';
+import { completeWorld } from '../../support/stage-worlds';
+
+const config = makeConfig({ registerModels: true });
+const { bucket: BUCKET, jobPrefix: PREFIX } = config;
 
 const JOB = jobName('iris', 'r1');
 
@@ -39,7 +36,7 @@ function latestOf(
 describe('completeTrainingJob', () => {
   it('catalogs a Completed job with its manifest, metrics, model and package, then notifies once', async () => {
     const job = describeJob();
-    const { store, registry, notifier, deps } = await setup([job]);
+    const { store, registry, notifier, deps } = await completeWorld([job]);
     const result = await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
 
     expect(result).toMatchObject({ outcome: 'cataloged', dataset: 'iris', run: 'r1', status: 'Completed' });
@@ -93,7 +90,7 @@ describe('completeTrainingJob', () => {
     const reason =
       'AlgorithmError: Customer Error: Unable to parse the label "setosa" on line 3 (caused by ValueError)';
     const job = describeJob({ status: 'Failed', failureReason: reason });
-    const { store, registry, notifier, deps } = await setup([job]);
+    const { store, registry, notifier, deps } = await completeWorld([job]);
     await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
 
     const entry = entryOf(store, 'iris', JOB);
@@ -119,7 +116,7 @@ describe('completeTrainingJob', () => {
       secondaryStatus: 'MaxRuntimeExceeded',
       failureReason: 'Training job reached the MaxRuntimeInSeconds limit',
     });
-    const { store, notifier, deps } = await setup([job]);
+    const { store, notifier, deps } = await completeWorld([job]);
     await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
     expect(entryOf(store, 'iris', JOB)).toMatchObject({
       status: 'Stopped',
@@ -136,7 +133,7 @@ describe('completeTrainingJob', () => {
     ['epoch seconds and tags as a list', { times: 'seconds', tags: 'list' }],
   ] as const)('handles events with %s', async (_, shape) => {
     const job = describeJob();
-    const { store, notifier, deps } = await setup([job]);
+    const { store, notifier, deps } = await completeWorld([job]);
     const result = await completeTrainingJob(
       deps,
       parseTrainingJobEvent(stateChangeEvent(job, shape)),
@@ -149,9 +146,9 @@ describe('completeTrainingJob', () => {
 
   it('handles the documented sample event once its job name is one of this stack', async () => {
     const job = describeJob();
-    const sample = sharedEvent('sagemaker-training-job-state-change.sample.json');
+    const sample = readAwsEvent('sagemaker-training-job-state-change.sample.json');
     const detail = sample.detail as Record<string, unknown>;
-    const { store, deps } = await setup([job]);
+    const { store, deps } = await completeWorld([job]);
     const change = parseTrainingJobEvent({ ...sample, detail: { ...detail, TrainingJobName: JOB } });
     const result = await completeTrainingJob(deps, change, 'req-1');
     // The sample's tags are empty and its S3Uri a placeholder: the dataset comes from DescribeTrainingJob.
@@ -161,8 +158,8 @@ describe('completeTrainingJob', () => {
 
   it('ignores jobs of other stacks without describing them', async () => {
     const job = describeJob({ job: 'sagedrop-other-iris--r1' });
-    const { store, trainer, notifier, deps } = await setup([job]);
-    const sample = sharedEvent('sagemaker-training-job-state-change.sample.json');
+    const { store, trainer, notifier, deps } = await completeWorld([job]);
+    const sample = readAwsEvent('sagemaker-training-job-state-change.sample.json');
     const results = [
       await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1'),
       await completeTrainingJob(deps, parseTrainingJobEvent(sample), 'req-2'),
@@ -184,7 +181,7 @@ describe('completeTrainingJob', () => {
     const channel = other.InputDataConfig?.[0]?.DataSource?.S3DataSource;
     if (channel) channel.S3Uri = 's3://other-stack-bucket/train/iris/r1/train/';
     const tagged = describeJob({ run: 'r2' });
-    const { store, notifier, deps } = await setup([other, tagged]);
+    const { store, notifier, deps } = await completeWorld([other, tagged]);
     const byStack = stateChangeEvent(tagged);
     byStack.detail.Tags = {
       'sagedrop:dataset': 'iris',
@@ -202,7 +199,7 @@ describe('completeTrainingJob', () => {
 
   it('ignores events of non-terminal states', async () => {
     const job = describeJob({ status: 'InProgress' });
-    const { trainer, notifier, deps } = await setup([job]);
+    const { trainer, notifier, deps } = await completeWorld([job]);
     const result = await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
     expect(result.outcome).toBe('ignored');
     expect(trainer.describes).toEqual([]);
@@ -211,7 +208,7 @@ describe('completeTrainingJob', () => {
 
   it('asks for a retry when DescribeTrainingJob does not show the finished state yet', async () => {
     const job = describeJob({ status: 'InProgress' });
-    const { notifier, deps } = await setup([job]);
+    const { notifier, deps } = await completeWorld([job]);
     const change = parseTrainingJobEvent(stateChangeEvent(job, { status: 'Completed' }));
     await expect(completeTrainingJob(deps, change, 'req-1')).rejects.toBeInstanceOf(JobNotFinishedError);
     expect(notifier.sent).toEqual([]);
@@ -219,7 +216,7 @@ describe('completeTrainingJob', () => {
 
   it('trusts DescribeTrainingJob when the event reports another terminal status', async () => {
     const job = describeJob({ status: 'Failed', failureReason: 'ClientError: bad input' });
-    const { store, notifier, deps } = await setup([job]);
+    const { store, notifier, deps } = await completeWorld([job]);
     await completeTrainingJob(
       deps,
       parseTrainingJobEvent(stateChangeEvent(job, { status: 'Completed' })),
@@ -232,7 +229,7 @@ describe('completeTrainingJob', () => {
   it('takes dataset and run from the train channel, not from sanitised tags', async () => {
     const dataset = 'Fleur (2026)';
     const job = describeJob({ dataset, job: `${PREFIX}--fleur-2026-r1---abc` });
-    const { store, deps } = await setup([job]);
+    const { store, deps } = await completeWorld([job]);
     const event = stateChangeEvent(job);
     event.detail.Tags = { 'sagedrop:dataset': 'Fleur _2026_@1a2b3c', 'sagedrop:run': 'r1' };
     const result = await completeTrainingJob(deps, parseTrainingJobEvent(event), 'req-1');
@@ -245,7 +242,7 @@ describe('completeTrainingJob', () => {
     plain.InputDataConfig = [];
     const sanitised = describeJob({ run: 'r2' });
     sanitised.InputDataConfig = [];
-    const { store, deps } = await setup([plain, sanitised]);
+    const { store, deps } = await completeWorld([plain, sanitised]);
     const fromTags = stateChangeEvent(plain);
     fromTags.detail.Tags = { 'sagedrop:dataset': 'iris', 'sagedrop:run': 'r1' };
     const marked = stateChangeEvent(sanitised);
@@ -261,7 +258,7 @@ describe('completeTrainingJob', () => {
 
   it('produces one entry, one model package and one notification for sequential duplicates', async () => {
     const job = describeJob();
-    const { store, registry, notifier, deps } = await setup([job]);
+    const { store, registry, notifier, deps } = await completeWorld([job]);
     const event = stateChangeEvent(job);
     const first = await completeTrainingJob(deps, parseTrainingJobEvent(event), 'req-1');
     const bytes = store.text(keys.catalogEntry('iris', JOB));
@@ -284,7 +281,7 @@ describe('completeTrainingJob', () => {
 
   it('produces one entry, one model package and one notification for concurrent duplicates', async () => {
     const job = describeJob();
-    const { store, registry, notifier, deps } = await setup([job]);
+    const { store, registry, notifier, deps } = await completeWorld([job]);
     const event = stateChangeEvent(job);
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
@@ -302,7 +299,7 @@ describe('completeTrainingJob', () => {
 
   it('finishes the work on a retry after a crash before the notification, still notifying once', async () => {
     const job = describeJob();
-    const { store, registry, notifier, deps } = await setup([job]);
+    const { store, registry, notifier, deps } = await completeWorld([job]);
     let failNext = true;
     const flaky = {
       async notify(event: Parameters<typeof notifier.notify>[0]) {
@@ -324,7 +321,7 @@ describe('completeTrainingJob', () => {
 
   it('writes no entry when registration fails, so the retry registers and catalogs', async () => {
     const job = describeJob();
-    const { store, registry, notifier, deps } = await setup([job]);
+    const { store, registry, notifier, deps } = await completeWorld([job]);
     const down: ModelRegistry = {
       async register() {
         throw new Error('ThrottlingException');
@@ -343,14 +340,14 @@ describe('completeTrainingJob', () => {
 
   it('skips registration when the stack turns it off or has no registry', async () => {
     const job = describeJob();
-    const off = await setup([job]);
+    const off = await completeWorld([job]);
     await completeTrainingJob(
       { ...off.deps, config: { ...config, registerModels: false } },
       parseTrainingJobEvent(stateChangeEvent(job)),
       'req-1',
     );
     expect(off.registry.calls).toHaveLength(0);
-    const none = await setup([job], { registry: false });
+    const none = await completeWorld([job], { registry: false });
     await completeTrainingJob(none.deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
     for (const { store } of [off, none]) {
       expect(entryOf(store, 'iris', JOB)).not.toHaveProperty('modelPackageArn');
@@ -361,7 +358,7 @@ describe('completeTrainingJob', () => {
     const older = describeJob({ run: 'r1', end: '2026-01-01T01:00:00Z' });
     const newer = describeJob({ run: 'r2', end: '2026-01-02T01:00:00Z' });
     const failedLater = describeJob({ run: 'r3', end: '2026-01-03T01:00:00Z', status: 'Failed' });
-    const { store, deps } = await setup([older, newer, failedLater]);
+    const { store, deps } = await completeWorld([older, newer, failedLater]);
     const handle = (d: typeof older) =>
       completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(d)), 'r');
 
@@ -378,7 +375,7 @@ describe('completeTrainingJob', () => {
     const jobs = ['r1', 'r2', 'r3', 'r4', 'r5'].map((run, i) =>
       describeJob({ run, end: `2026-01-0${i + 1}T00:00:00Z` }),
     );
-    const { store, deps } = await setup(jobs);
+    const { store, deps } = await completeWorld(jobs);
     await Promise.all(
       [...jobs]
         .reverse()
@@ -390,7 +387,7 @@ describe('completeTrainingJob', () => {
   it('breaks ties in training end time by job name', async () => {
     const a = describeJob({ run: 'ra', end: '2026-01-01T00:00:00Z' });
     const b = describeJob({ run: 'rb', end: '2026-01-01T00:00:00Z' });
-    const { store, deps } = await setup([a, b]);
+    const { store, deps } = await completeWorld([a, b]);
     await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(b)), 'r');
     await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(a)), 'r');
     expect(latestOf(store, 'iris')?.job).toBe(jobName('iris', 'rb'));
@@ -398,7 +395,7 @@ describe('completeTrainingJob', () => {
 
   it('catalogs a job whose manifest is gone, saying why it has none', async () => {
     const job = describeJob();
-    const { store, deps } = await setup([job]);
+    const { store, deps } = await completeWorld([job]);
     await store.delete(keys.manifest('iris', 'r1'));
     await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
     const entry = entryOf(store, 'iris', JOB);
@@ -408,7 +405,7 @@ describe('completeTrainingJob', () => {
 
   it('records spot savings', async () => {
     const job = describeJob({ spot: true });
-    const { store, deps } = await setup([job]);
+    const { store, deps } = await completeWorld([job]);
     await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
     expect(entryOf(store, 'iris', JOB)).toMatchObject({ spot: true, spotSavings: 0.7, billableSeconds: 90 });
   });

@@ -6,8 +6,9 @@ import { trainingStateChangeEvent } from '../../../lib/local/training/training-e
 import { silentLogger } from '../../../lib/logger';
 import { completeTrainingJob } from '../../../lib/stages/complete';
 import { startTraining } from '../../../lib/stages/train';
-import { makeManifest } from '../training/training-fixtures';
-import { trainWorld } from './train-fakes';
+import { testConfig } from '../../support/config';
+import { makeManifest } from '../../support/manifests';
+import { trainWorld } from '../../support/stage-worlds';
 
 /** What DescribeTrainingJob says once the job the train stage created has completed. */
 function completed(request: CreateTrainingJobRequest, withChannels: boolean): DescribeTrainingJobResponse {
@@ -73,7 +74,7 @@ describe('job tags between the train and complete stages', () => {
       outcome: 'cataloged',
       dataset: 'iris',
       run: manifest.run,
-      entryKey: keys.catalogEntry('iris', `sagedrop--iris--${manifest.run}`),
+      entryKey: keys.catalogEntry('iris', `${testConfig.jobPrefix}--iris--${manifest.run}`),
     });
   });
 

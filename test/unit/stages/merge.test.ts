@@ -7,7 +7,8 @@ import { runManifestSchema } from '../../../lib/manifest';
 import { handleRawUpload, type MergeEngine, type MergeStageOptions } from '../../../lib/stages/merge';
 import { CLAIM_LEASE_MS, inputToken, runIdFor } from '../../../lib/stages/pairing';
 import { MemoryStore } from '../../support/memory-store';
-import { mergeDeps, numericDataset } from '../../support/merge-fixtures';
+import { numericDataset } from '../../support/merge-fixtures';
+import { mergeDeps } from '../../support/stage-worlds';
 
 const engine: MergeEngine = mergeStreams;
 

@@ -3,14 +3,11 @@ import { keys } from '../../../lib/layout';
 import type { RunManifest } from '../../../lib/manifest';
 import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/ports';
 import { startTraining } from '../../../lib/stages/train';
-import { LABELS, makeManifest, testConfig } from '../training/training-fixtures';
-import { type TrainWorld, trainWorld } from './train-fakes';
+import { testConfig } from '../../support/config';
+import { LABELS, makeManifest } from '../../support/manifests';
+import { commitManifest, type TrainWorld, trainWorld } from '../../support/stage-worlds';
 
-async function commit(world: TrainWorld, manifest: RunManifest): Promise<string> {
-  const key = keys.manifest(manifest.dataset, manifest.run);
-  await world.store.put(key, JSON.stringify(manifest));
-  return key;
-}
+const commit = (world: TrainWorld, manifest: RunManifest) => commitManifest(world.store, manifest);
 
 describe('startTraining', () => {
   it('starts the run’s job and announces it', async () => {
@@ -18,13 +15,13 @@ describe('startTraining', () => {
     const manifest = makeManifest({ dataset: 'iris', labels: LABELS.binary });
     const key = await commit(world, manifest);
     const outcome = await startTraining(key, world.deps, 'req-1');
-    const job = `sagedrop--iris--${manifest.run}`;
+    const job = `${testConfig.jobPrefix}--iris--${manifest.run}`;
     expect(outcome).toEqual({ result: 'started', job });
     expect([...world.trainer.jobs.keys()]).toEqual([job]);
     expect(world.trainer.jobs.get(job)?.HyperParameters).toMatchObject({
       predictor_type: 'binary_classifier',
     });
-    expect(world.notifier.events).toEqual([
+    expect(world.notifier.sent).toEqual([
       {
         detailType: 'Training Started',
         detail: {
@@ -55,7 +52,7 @@ describe('startTraining', () => {
     expect(second.result).toBe('already-exists');
     expect(world.trainer.jobs.size).toBe(1);
     expect(world.trainer.calls).toBe(2);
-    expect(world.notifier.events).toHaveLength(1);
+    expect(world.notifier.sent).toHaveLength(1);
   });
 
   it('starts one job when two deliveries of the manifest run at once', async () => {
@@ -67,7 +64,7 @@ describe('startTraining', () => {
     ]);
     expect(outcomes.map((o) => o.result).sort()).toEqual(['already-exists', 'started']);
     expect(world.trainer.jobs.size).toBe(1);
-    expect(world.notifier.events.filter((e) => e.detailType === 'Training Started')).toHaveLength(1);
+    expect(world.notifier.sent.filter((e) => e.detailType === 'Training Started')).toHaveLength(1);
   });
 
   it('still announces a job whose first invocation crashed after creating it', async () => {
@@ -76,10 +73,10 @@ describe('startTraining', () => {
     world.notifier.failures.push(new Error('SNS unavailable'));
     await expect(startTraining(key, world.deps, 'req-1')).rejects.toThrow('SNS unavailable');
     expect(world.trainer.jobs.size).toBe(1);
-    expect(world.notifier.events).toHaveLength(0);
+    expect(world.notifier.sent).toHaveLength(0);
     const retry = await startTraining(key, world.deps, 'req-1');
     expect(retry.result).toBe('already-exists');
-    expect(world.notifier.events.map((e) => e.detailType)).toEqual(['Training Started']);
+    expect(world.notifier.sent.map((e) => e.detailType)).toEqual(['Training Started']);
   });
 
   it('ends with a "failed to start" notification naming the quota, without an error, when a quota is used up', async () => {
@@ -91,13 +88,13 @@ describe('startTraining', () => {
     const outcome = await startTraining(key, world.deps, 'req-1');
     expect(outcome.result).toBe('not-started');
     await startTraining(key, world.deps, 'req-2');
-    expect(world.notifier.events).toHaveLength(1);
-    const event = world.notifier.events[0];
+    expect(world.notifier.sent).toHaveLength(1);
+    const event = world.notifier.sent[0];
     expect(event?.detailType).toBe('Training Failed To Start');
     expect(event?.detail).toMatchObject({
       dataset: manifest.dataset,
       run: manifest.run,
-      job: `sagedrop--iris--${manifest.run}`,
+      job: `${testConfig.jobPrefix}--iris--${manifest.run}`,
     });
     const detail = event?.detail as { reason: string; hint: string };
     expect(detail.reason).toContain("'ml.p3.2xlarge for training job usage'");
@@ -117,8 +114,8 @@ describe('startTraining', () => {
     const outcome = await startTraining(key, world.deps, 'req-1');
     expect(outcome.result).toBe('not-started');
     expect(world.trainer.calls).toBe(0);
-    expect(world.notifier.events).toHaveLength(1);
-    expect(world.notifier.events[0]).toMatchObject({
+    expect(world.notifier.sent).toHaveLength(1);
+    expect(world.notifier.sent[0]).toMatchObject({
       detailType: 'Training Failed To Start',
       detail: { reason: expect.stringContaining('"hyperparameters": {"k": N} in raw/shops/sagedrop.json') },
     });
@@ -133,7 +130,7 @@ describe('startTraining', () => {
     const key = await commit(world, manifest);
     await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'not-started' });
     expect(world.trainer.calls).toBe(0);
-    expect(world.notifier.events[0]?.detail).toMatchObject({
+    expect(world.notifier.sent[0]?.detail).toMatchObject({
       reason: expect.stringContaining('allowCustomImages'),
     });
   });
@@ -146,7 +143,7 @@ describe('startTraining', () => {
       result: 'not-started',
       reason: expect.stringContaining('Value ml.m5.larg is not valid'),
     });
-    expect(world.notifier.events[0]).toMatchObject({
+    expect(world.notifier.sent[0]).toMatchObject({
       detailType: 'Training Failed To Start',
       detail: { reason: 'Value ml.m5.larg is not valid' },
     });
@@ -157,7 +154,7 @@ describe('startTraining', () => {
     const key = await commit(world, makeManifest());
     world.trainer.failures.push(new Error('InternalFailure'));
     await expect(startTraining(key, world.deps, 'req-1')).rejects.toThrow('InternalFailure');
-    expect(world.notifier.events).toHaveLength(0);
+    expect(world.notifier.sent).toHaveLength(0);
     await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'started' });
   });
 
@@ -171,7 +168,7 @@ describe('startTraining', () => {
     await world.store.put(key, '{"schemaVersion": ');
     await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'ignored' });
     expect(world.trainer.calls).toBe(0);
-    expect(world.notifier.events).toHaveLength(0);
+    expect(world.notifier.sent).toHaveLength(0);
   });
 
   it('skips a manifest that names another run than its key, a missing manifest and other keys', async () => {

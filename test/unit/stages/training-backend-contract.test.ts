@@ -10,8 +10,9 @@ import { keys } from '../../../lib/layout';
 import { createLocalTrainer } from '../../../lib/local/training/trainer';
 import type { TrainingBackend } from '../../../lib/ports';
 import { startTraining } from '../../../lib/stages/train';
-import { makeManifest, testConfig } from '../training/training-fixtures';
-import { trainWorld } from './train-fakes';
+import { testConfig } from '../../support/config';
+import { makeManifest } from '../../support/manifests';
+import { trainWorld } from '../../support/stage-worlds';
 
 const sagemaker = mockClient(SageMakerClient);
 afterEach(() => sagemaker.reset());
@@ -53,8 +54,8 @@ describe.each(backends)('TrainingBackend contract: %s', (_name, backendFor) => {
     for (const outcome of [first, second]) {
       expect(outcome).toMatchObject({ result: 'not-started', reason: expect.stringContaining('ml.m5.larg') });
     }
-    expect(world.notifier.events).toHaveLength(1);
-    expect(world.notifier.events[0]).toMatchObject({
+    expect(world.notifier.sent).toHaveLength(1);
+    expect(world.notifier.sent[0]).toMatchObject({
       detailType: 'Training Failed To Start',
       detail: {
         dataset: manifest.dataset,

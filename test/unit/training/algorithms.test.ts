@@ -8,7 +8,7 @@ import {
   MAX_DERIVED_CLASSES,
 } from '../../../lib/training/algorithms';
 import { TrainingConfigError } from '../../../lib/training/errors';
-import { LABELS, makeManifest } from './training-fixtures';
+import { LABELS, makeManifest } from '../../support/manifests';
 
 type Labels = RunManifest['labels'];
 

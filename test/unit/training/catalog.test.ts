@@ -12,7 +12,7 @@ import {
 } from '../../../lib/training/catalog';
 import { summariseTrainingJob } from '../../../lib/training/finished-job';
 import { MemoryStore } from '../../support/memory-store';
-import { describeJob, jobName } from '../stages/complete-fixtures';
+import { describeJob, jobName } from '../../support/sagemaker';
 
 function entry(run: string, end: string, status: 'Completed' | 'Failed' = 'Completed'): CatalogEntry {
   const job = summariseTrainingJob(describeJob({ run, end, status }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spotSavings, summariseTrainingJob } from '../../../lib/training/finished-job';
-import { describeJob } from '../stages/complete-fixtures';
+import { describeJob } from '../../support/sagemaker';
 
 describe('summariseTrainingJob', () => {
   it('is undefined while the job runs', () => {

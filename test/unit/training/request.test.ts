@@ -5,7 +5,8 @@ import { TrainingConfigError } from '../../../lib/training/errors';
 import { JOB_TAGS, tagValue } from '../../../lib/training/job-tags';
 import { buildTrainingRequest } from '../../../lib/training/request';
 import { createTrainingJobProblems } from '../../support/botocore-validator';
-import { LABELS, makeManifest, testConfig } from './training-fixtures';
+import { testConfig } from '../../support/config';
+import { LABELS, makeManifest } from '../../support/manifests';
 
 const CUSTOM_IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-trainer:2.1';
 
@@ -90,7 +91,7 @@ describe('buildTrainingRequest', () => {
     });
     expect(request.EnableManagedSpotTraining).toBeUndefined();
     expect(request.CheckpointConfig).toBeUndefined();
-    expect(job).toBe(`sagedrop--iris--${manifest.run}`);
+    expect(job).toBe(`${testConfig.jobPrefix}--iris--${manifest.run}`);
   });
 
   it('gives linear-learner train, validation and the labelled test channel, XGBoost train and validation', () => {

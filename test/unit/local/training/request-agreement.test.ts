@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readTarGz } from '../../../../lib/local/training/tar';
 import { createLocalTrainer } from '../../../../lib/local/training/trainer';
 import { buildTrainingRequest } from '../../../../lib/training/request';
+import { testConfig } from '../../../support/config';
+import { makeManifest } from '../../../support/manifests';
 import { MemoryStore } from '../../../support/memory-store';
-import { makeManifest, testConfig } from '../../training/training-fixtures';
 
 /** Features-only rows as the merge writes k-means channels: two clusters far apart, three features. */
 const KMEANS_ROWS = Array.from({ length: 30 }, (_, i) => {

@@ -1,7 +1,7 @@
-import { type Channel, keys } from '../../../lib/layout';
-import type { RunManifest } from '../../../lib/manifest';
-import { type Config, readDefaults } from '../../../lib/settings/config';
-import type { Settings } from '../../../lib/settings/dataset';
+import { type Channel, keys } from '../../lib/layout';
+import type { RunManifest } from '../../lib/manifest';
+import type { Settings } from '../../lib/settings/dataset';
+import { testConfig } from './config';
 
 /** Label summaries as the merge writes them, one per kind of target. */
 export const LABELS = {
@@ -16,19 +16,6 @@ export const LABELS = {
   },
   regression: { distinct: [], moreDistinct: true, numeric: true, integer: false, min: -3.5, max: 912.25 },
 } satisfies Record<string, RunManifest['labels']>;
-
-export const testConfig: Config = {
-  region: 'eu-west-1',
-  bucket: 'sagedrop-data-123456789012',
-  jobPrefix: 'sagedrop',
-  stackName: 'sagedrop-dev',
-  sagemakerRoleArn: 'arn:aws:iam::123456789012:role/sagedrop-dev-sagemaker',
-  topicArn: 'arn:aws:sns:eu-west-1:123456789012:sagedrop-dev',
-  eventBusName: 'default',
-  registerModels: false,
-  defaults: { ...readDefaults({}), allowCustomImages: true },
-  logLevel: 'error',
-};
 
 export const baseSettings: Settings = {
   algorithm: 'linear-learner',
@@ -74,8 +61,8 @@ export function makeManifest(options: ManifestOptions = {}): RunManifest {
   }
   const input = (file: 'x' | 'y') => ({
     key: keys.raw(dataset, file),
-    versionId: 'v1',
-    etag: '"abc"',
+    versionId: `${file}-v1`,
+    etag: `"${file}etag"`,
     size: 100,
     lastModified: '2026-01-01T00:00:00.000Z',
   });
