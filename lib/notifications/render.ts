@@ -221,13 +221,29 @@ function renderEndpoint(d: EndpointUpdatedDetail): string[] {
     ['Model (training job)', d.job],
   ]);
   if (d.status === 'InService') {
-    lines.push('', 'The endpoint serves the champion. Ask it with:', '', ...(d.invokeExample ?? '').split('\n').map((l) => `  ${l}`));
+    lines.push(
+      '',
+      'The endpoint serves the champion. Ask it with:',
+      '',
+      ...(d.invokeExample ?? '').split('\n').map((l) => `  ${l}`),
+    );
     lines.push('', 'Serverless: billed per request and compute time, nothing while idle.');
   } else if (d.status === 'Failed') {
-    lines.push('', 'SageMaker could not bring the endpoint up on the new model:', ...wrap(d.failureReason ?? 'no reason given'));
-    lines.push('', 'The previous model, if any, keeps serving. Check the memory setting (endpoint.memoryMb in sagedrop.json)', 'and the model, then promote a model again.');
+    lines.push(
+      '',
+      'SageMaker could not bring the endpoint up on the new model:',
+      ...wrap(d.failureReason ?? 'no reason given'),
+    );
+    lines.push(
+      '',
+      'The previous model, if any, keeps serving. Check the memory setting (endpoint.memoryMb in sagedrop.json)',
+      'and the model, then promote a model again.',
+    );
   } else {
-    lines.push('', 'The "endpoint" setting was removed from sagedrop.json, so the endpoint and its configs are deleted.');
+    lines.push(
+      '',
+      'The "endpoint" setting was removed from sagedrop.json, so the endpoint and its configs are deleted.',
+    );
   }
   return lines;
 }
@@ -247,7 +263,11 @@ function render(event: PipelineEvent): { status: string; lines: string[] } {
     case 'Training Failed To Start':
       return { status: 'training could not start', lines: renderNotStarted(event.detail) };
     case 'Endpoint Updated': {
-      const status = { InService: 'endpoint in service', Failed: 'endpoint failed', Deleted: 'endpoint deleted' };
+      const status = {
+        InService: 'endpoint in service',
+        Failed: 'endpoint failed',
+        Deleted: 'endpoint deleted',
+      };
       return { status: status[event.detail.status], lines: renderEndpoint(event.detail) };
     }
   }

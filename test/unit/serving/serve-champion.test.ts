@@ -6,7 +6,7 @@ import { readEndpointRecord } from '../../../lib/serving/endpoint-record';
 import { finishEndpointChange, reconcileEndpoint, type ServeDeps } from '../../../lib/serving/serve-champion';
 import { FakeEndpoints } from '../../support/fake-endpoints';
 import { MemoryStore } from '../../support/memory-store';
-import { recordingNotifier } from '../../support/merge-fixtures';
+import { RecordingNotifier } from '../../support/notifier';
 
 const SETTING = { type: 'serverless', memoryMb: 2048, maxConcurrency: 5 } as const;
 const FIRST = { job: 'sagedrop-dev--iris--run1', modelName: 'sagedrop-dev--iris--run1' };
@@ -16,7 +16,7 @@ const ENDPOINT = endpointNameOf('sagedrop-dev', 'iris');
 function setup() {
   const store = new MemoryStore();
   const endpoints = new FakeEndpoints();
-  const notifier = recordingNotifier();
+  const notifier = new RecordingNotifier();
   const deps: ServeDeps = {
     store,
     endpoints,

@@ -122,16 +122,26 @@ describe('algorithm policies', () => {
 describe('the endpoint setting', () => {
   const defaults = readDefaults({});
   it('gives a serverless endpoint with SageMaker defaults for what is left out', () => {
-    const settings = resolveSettings(defaults, '{"endpoint":{"type":"serverless"}}', 'raw/iris/sagedrop.json');
+    const settings = resolveSettings(
+      defaults,
+      '{"endpoint":{"type":"serverless"}}',
+      'raw/iris/sagedrop.json',
+    );
     expect(settings.endpoint).toEqual({ type: 'serverless', memoryMb: 2048, maxConcurrency: 5 });
   });
   it('is off unless asked for, and false turns it off', () => {
     expect(resolveSettings(defaults, undefined, 'raw/iris/sagedrop.json').endpoint).toBeUndefined();
-    expect(resolveSettings(defaults, '{"endpoint":false}', 'raw/iris/sagedrop.json').endpoint).toBeUndefined();
+    expect(
+      resolveSettings(defaults, '{"endpoint":false}', 'raw/iris/sagedrop.json').endpoint,
+    ).toBeUndefined();
   });
   it('refuses a memory size Serverless Inference does not offer', () => {
     expect(() =>
-      resolveSettings(defaults, '{"endpoint":{"type":"serverless","memoryMb":1500}}', 'raw/iris/sagedrop.json'),
+      resolveSettings(
+        defaults,
+        '{"endpoint":{"type":"serverless","memoryMb":1500}}',
+        'raw/iris/sagedrop.json',
+      ),
     ).toThrow(/endpoint\.memoryMb/);
   });
 });

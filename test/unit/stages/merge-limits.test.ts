@@ -9,7 +9,8 @@ import {
   S3_STREAM_BYTES_PER_SECOND,
 } from '../../../lib/stages/merge-limits';
 import { MemoryStore } from '../../support/memory-store';
-import { mergeDeps, numericDataset } from '../../support/merge-fixtures';
+import { numericDataset } from '../../support/merge-fixtures';
+import { mergeDeps } from '../../support/stage-worlds';
 
 describe('maxMergeInputBytes', () => {
   it('scales with the CPU share Lambda gives the memory, up to one vCPU', () => {
