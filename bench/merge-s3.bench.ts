@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { UPLOAD_PART_SIZE, UPLOAD_QUEUE_SIZE } from '../lib/aws/s3-store';
+import { localConfig } from '../lib/local/runtime';
 import { createLocalStore } from '../lib/local/s3-adapter';
 import type { LocalS3 } from '../lib/local/s3-server';
 import { silentLogger } from '../lib/logger';
-import { readDefaults } from '../lib/settings/config';
 import { mergeDataset } from '../lib/stages/merge';
 import {
   LAMBDA_MB_PER_VCPU,
@@ -101,18 +101,7 @@ export async function run(): Promise<void> {
     const copyTimes: number[] = [];
     const mergeTimes: number[] = [];
     const mergeCpu: number[] = [];
-    const config = {
-      region: 'us-east-1',
-      bucket: server.bucket,
-      jobPrefix: 'bench',
-      stackName: 'bench',
-      sagemakerRoleArn: '',
-      topicArn: '',
-      eventBusName: 'default',
-      registerModels: false,
-      defaults: readDefaults({}),
-      logLevel: 'error' as const,
-    };
+    const config = localConfig(server.bucket, 'error');
     for (let round = 0; round < ROUNDS; round++) {
       copyTimes.push(
         await seconds(() =>

@@ -3,7 +3,11 @@ import { readAwsEvent } from './aws-fixtures';
 import { testConfig } from './config';
 
 interface S3Sample {
-  Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
+  Records: {
+    eventName: string;
+    eventVersion: string;
+    s3: { bucket: { name: string }; object: { key: string } };
+  }[];
 }
 
 /** S3's key encoding in notifications: URL-encoded, space as `+`. */
@@ -17,23 +21,24 @@ export function encodeS3Key(key: string): string {
 /**
  * The documented S3 put notification (test/fixtures/aws/events), one record
  * per key, in `bucket`. Keys are given as S3 writes them into the
- * notification: see {@link encodeS3Key}.
+ * notification: see {@link encodeS3Key}. `record` changes the event name
+ * or version of every record.
  */
 export function s3Notification(
   bucket: string,
   encodedKeys: string[],
-  eventName = 'ObjectCreated:Put',
+  record: { eventName?: string; eventVersion?: string } = {},
 ): S3Sample {
-  const [record] = readAwsEvent<S3Sample>('s3-objectcreated-put.sample.json').Records;
-  if (!record) throw new Error('the S3 sample has no record');
+  const [sample] = readAwsEvent<S3Sample>('s3-objectcreated-put.sample.json').Records;
+  if (!sample) throw new Error('the S3 sample has no record');
   return {
     Records: encodedKeys.map((key) => ({
+      ...sample,
       ...record,
-      eventName,
       s3: {
-        ...record.s3,
-        bucket: { ...record.s3.bucket, name: bucket },
-        object: { ...record.s3.object, key },
+        ...sample.s3,
+        bucket: { ...sample.s3.bucket, name: bucket },
+        object: { ...sample.s3.object, key },
       },
     })),
   };

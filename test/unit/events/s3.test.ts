@@ -2,16 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeS3Key, parseS3Notification } from '../../../lib/events/s3';
 import { awsFixture } from '../../support/aws-fixtures';
+import { s3Notification, s3TestEvent } from '../../support/events';
 
 const sample = JSON.parse(readFileSync(awsFixture('events', 's3-objectcreated-put.sample.json'), 'utf8'));
-const testEvent = JSON.parse(readFileSync(awsFixture('events', 's3-test-event.sample.json'), 'utf8'));
 
-function withKey(key: string, eventName = 'ObjectCreated:Put') {
-  const copy = structuredClone(sample);
-  copy.Records[0].s3.object.key = key;
-  copy.Records[0].eventName = eventName;
-  return copy;
-}
+const withKey = (key: string, eventName = 'ObjectCreated:Put', eventVersion?: string) =>
+  s3Notification('mybucket', [key], eventVersion ? { eventName, eventVersion } : { eventName });
 
 describe('parseS3Notification', () => {
   it('reads the documented sample record', () => {
@@ -35,20 +31,18 @@ describe('parseS3Notification', () => {
   });
 
   it('gives nothing for the s3:TestEvent message and non-creation records', () => {
-    expect(parseS3Notification(testEvent)).toEqual([]);
+    expect(parseS3Notification(s3TestEvent())).toEqual([]);
     expect(parseS3Notification(withKey('raw/x.csv', 'ObjectRemoved:Delete'))).toEqual([]);
   });
 
   it('accepts multipart completions and any 2.x event version', () => {
-    const event = withKey('raw/x.csv', 'ObjectCreated:CompleteMultipartUpload');
-    event.Records[0].eventVersion = '2.3';
+    const event = withKey('raw/x.csv', 'ObjectCreated:CompleteMultipartUpload', '2.3');
     expect(parseS3Notification(event)).toHaveLength(1);
   });
 
   it('throws on a payload that is not an S3 notification', () => {
     expect(() => parseS3Notification({ detail: {} })).toThrow();
-    const old = withKey('raw/x.csv');
-    old.Records[0].eventVersion = '1.0';
+    const old = withKey('raw/x.csv', 'ObjectCreated:Put', '1.0');
     expect(() => parseS3Notification(old)).toThrow(/2\.x/);
   });
 });

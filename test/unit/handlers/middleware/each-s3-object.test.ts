@@ -83,7 +83,10 @@ describe('eachS3Object middleware', () => {
     const { handler, seen } = setup();
     expect(await handler(s3TestEvent(), context('r'))).toEqual([]);
     expect(
-      await handler(s3Notification(BUCKET, ['score/a/1.csv'], 'ObjectRemoved:Delete'), context('r')),
+      await handler(
+        s3Notification(BUCKET, ['score/a/1.csv'], { eventName: 'ObjectRemoved:Delete' }),
+        context('r'),
+      ),
     ).toEqual([]);
     expect(seen).toEqual([]);
   });
