@@ -17,6 +17,7 @@ exports.lazy = {
   localMerge: () => require('./local-merge'),
   localRun: () => require('./local-run'),
   localServe: () => require('./local-serve'),
+  localSummary: () => require('./local-summary'),
   s3Client: () => require('./s3-client'),
   uploadFile: () => require('./upload-file'),
 };

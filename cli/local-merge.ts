@@ -6,6 +6,7 @@ import { writtenChannels } from '../lib/manifest';
 import { type Config, readDefaults } from '../lib/settings/config';
 import { mergeDataset } from '../lib/stages/merge';
 import { type CommandIO, EXIT } from './command';
+import { formatRejection, rejectionFromReport } from './local-summary';
 
 export interface LocalMergeInput {
   /** Absolute paths of the user's files. */
@@ -61,7 +62,8 @@ export async function mergeLocally(io: CommandIO, input: LocalMergeInput): Promi
     { owner: 'sagedrop-merge', fileLabel: (key) => given[key] ?? key },
   );
   if (outcome.status === 'rejected') {
-    io.err(outcome.message);
+    const report = await store.getText(outcome.reportKey).catch(() => undefined);
+    io.err(rejectionFromReport(report) ?? formatRejection(outcome.message, undefined));
     io.err(`report: ${join(out, ...outcome.reportKey.split('/'))}`);
     return EXIT.failed;
   }

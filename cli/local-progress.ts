@@ -22,6 +22,8 @@ function describeManifest(manifest: RunManifest): string {
 export interface ProgressOptions {
   /** Print every upload under raw/ (serve); demo and local print their own. */
   showUploads?: boolean;
+  /** Print each notification's body as the email reads, not only its subject. Default true. */
+  notificationBodies?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
       }
       case 'notification':
         io.out(`notification: ${step.notification.subject}`);
-        io.out(indent(step.notification.body, '  | '));
+        if (options.notificationBodies !== false) io.out(indent(step.notification.body, '  | '));
         return;
       case 'invocation-failed': {
         const { fn, attempt, error, final } = step.failure;

@@ -8,6 +8,7 @@ import { createLogger, silentLogger } from '../lib/logger';
 import type { ObjectStore } from '../lib/ports';
 import { type CommandIO, EXIT } from './command';
 import { createProgressPrinter } from './local-progress';
+import { formatRejection } from './local-summary';
 
 export interface LocalRunInput {
   /** The S3 server's state directory. */
@@ -20,11 +21,17 @@ export interface LocalRunInput {
   exportTo?: string;
   /** Write the functions' JSON log lines to stderr. */
   verbose?: boolean;
+  /** Print each notification's body, not only its subject. Default true. */
+  notificationBodies?: boolean;
 }
 
 export interface LocalRunResult {
   exitCode: number;
+  /** The bucket the run used. */
+  bucket: string;
+  /** The catalog entry of the run's training job, when it finished (Completed or not). */
   catalogKey?: string;
+  entry?: unknown;
 }
 
 /** Copies every object of the bucket to files under `target`, replacing what was there. */
@@ -45,12 +52,16 @@ export async function exportBucket(store: ObjectStore, target: string): Promise<
   return count;
 }
 
-/** Prints the catalog entry of the run's job, or says on stderr why there is none. */
-async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promise<LocalRunResult> {
+/** The catalog entry of the run's job, or why there is none (on stderr). */
+async function outcome(
+  io: CommandIO,
+  stack: LocalStack,
+  dataset: string,
+): Promise<Omit<LocalRunResult, 'bucket'>> {
   const mine = stack.notifications.filter((n) => n.event.detail.dataset === dataset);
   for (const { event } of mine) {
     if (event.detailType === 'Dataset Rejected') {
-      io.err(`dataset rejected: ${event.detail.message.replace(/\.$/, '')}. ${event.detail.hint}`);
+      io.err(formatRejection(event.detail.message, event.detail.hint));
       return { exitCode: EXIT.failed };
     }
     if (event.detailType === 'Training Failed To Start') {
@@ -71,14 +82,9 @@ async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promi
     );
     return { exitCode: EXIT.internal };
   }
-  io.out(`catalog entry s3://${stack.bucket}/${catalogKey}:`);
-  io.out(JSON.stringify(JSON.parse(text), null, 2));
+  const entry: unknown = JSON.parse(text);
   const status = (await stack.trainer.describeTrainingJob(job)).TrainingJobStatus;
-  if (status !== 'Completed') {
-    io.err(`training job ${job} ${status}: see failureReason in the catalog entry above`);
-    return { exitCode: EXIT.failed };
-  }
-  return { exitCode: EXIT.ok, catalogKey };
+  return { exitCode: status === 'Completed' ? EXIT.ok : EXIT.failed, catalogKey, entry };
 }
 
 /**
@@ -88,7 +94,7 @@ async function outcome(io: CommandIO, stack: LocalStack, dataset: string): Promi
  * outcome; exit code 0 when a model was trained and catalogued, 1 otherwise.
  */
 export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promise<LocalRunResult> {
-  const printer = createProgressPrinter(io);
+  const printer = createProgressPrinter(io, { notificationBodies: input.notificationBodies ?? true });
   const stack = await startLocalStack({
     dir: input.dir,
     onStep: printer.onStep,
@@ -120,7 +126,7 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
         `the bucket's ${count} objects are in ${input.exportTo}/ (raw/, train/, models/, catalog/, errors/, notifications/)`,
       );
     }
-    return result;
+    return { ...result, bucket: stack.bucket };
   } finally {
     await stack.stop();
   }

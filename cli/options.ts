@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATASET, datasetNameProblem } from '../lib/layout';
 import { type Command, type CommandIO, EXIT, EXIT_MEANINGS, UsageError } from './command';
@@ -229,6 +229,21 @@ export async function existingFile(path: string, flag: string): Promise<string> 
       `${flag} ${path}: is a ${info.isDirectory() ? 'folder' : 'special file'}, not a file`,
     );
   return absolute;
+}
+
+/** The absolute path of `path`, a folder to write into: absent (it is created) or a folder, never a file. */
+export async function outputFolder(path: string, flag: string): Promise<string> {
+  const absolute = resolve(path);
+  // The nearest part of the path that exists must be a folder: a file there can never hold one.
+  for (let at = absolute; ; at = dirname(at)) {
+    const info = await stat(at).catch(() => undefined);
+    if (info?.isDirectory()) return absolute;
+    if (info) {
+      const what = at === absolute ? 'is a file' : `is inside ${at}, which is a file`;
+      throw new UsageError(`${flag} ${path}: ${what}, not a folder`);
+    }
+    if (dirname(at) === at) return absolute;
+  }
 }
 
 /** A TCP port number from an option value. */

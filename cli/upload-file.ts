@@ -10,7 +10,8 @@ const PART_SIZE = 8 * 1024 * 1024;
 /** Files at least this big get a progress bar (on a terminal). */
 const PROGRESS_FROM_BYTES = 5 * 1024 * 1024;
 
-function progressBar(name: string, loaded: number, total: number): string {
+/** One frame of the progress bar: the share sent, and the bytes in binary units (MiB, as counted). */
+export function progressBar(name: string, loaded: number, total: number): string {
   const width = 30;
   const fraction = total > 0 ? Math.min(1, loaded / total) : 0;
   const filled = Math.round(fraction * width);

@@ -38,6 +38,10 @@ the training job and its metrics, the notification and the catalog entry.`,
         verbose: options.verbose,
         ...(options.keep ? { exportTo: join(dir, 'bucket') } : {}),
       });
+      if (result.catalogKey) {
+        io.out(`catalog entry s3://${result.bucket}/${result.catalogKey}:`);
+        io.out(JSON.stringify(result.entry, null, 2));
+      }
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       io.out(
         result.exitCode === EXIT.ok

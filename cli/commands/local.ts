@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_DATASET } from '../../lib/layout';
 import { lazy } from '../lazy';
-import { datasetOption, defineCommand, existingFile, verboseOption } from '../options';
+import { datasetOption, defineCommand, existingFile, outputFolder, verboseOption } from '../options';
 
 export const localCommand = defineCommand({
   name: 'local',
@@ -9,8 +9,9 @@ export const localCommand = defineCommand({
   description: `Runs your files through the whole pipeline on this machine, as a deployed
 stack would: uploads them to a local S3 server as raw/<dataset>/x.csv and
 y.csv, merges, trains locally (k-means and linear learner; other algorithms
-run on SageMaker only) and catalogs the model. Prints the notification and
-the catalog entry.`,
+run on SageMaker only) and catalogs the model. Prints each step, then a
+summary: the run, rows per channel, the task, the metrics, and where the model
+and the catalog entry are (--json: the whole catalog entry instead).`,
   options: {
     x: {
       type: 'string',
@@ -39,6 +40,11 @@ the catalog entry.`,
       type: 'string',
       value: 'DIR',
       help: "where the local bucket lives (default: ./.sagedrop); the bucket's\nobjects are copied to DIR/bucket/ as plain files for inspection",
+      parse: outputFolder,
+    },
+    json: {
+      type: 'boolean',
+      help: 'print the catalog entry as JSON on stdout (the steps go to stderr)',
     },
     verbose: verboseOption,
   },
@@ -57,8 +63,19 @@ the catalog entry.`,
       verbose: options.verbose,
       ...(options.settings ? { settings: options.settings } : {}),
     };
-    const result = await lazy.localRun().runPairLocally(io, input);
-    io.out(
+    // With --json, stdout carries the entry alone, so it can be piped.
+    const progress = options.json ? { out: io.err, err: io.err } : io;
+    const result = await lazy.localRun().runPairLocally(progress, { ...input, notificationBodies: false });
+    if (result.catalogKey) {
+      const summary = lazy.localSummary().formatLocalSummary(result.entry, {
+        bucket: result.bucket,
+        catalogKey: result.catalogKey,
+        exportDir: input.exportTo,
+      });
+      if (options.json) io.out(JSON.stringify(result.entry, null, 2));
+      else io.out((summary ?? [JSON.stringify(result.entry, null, 2)]).join('\n'));
+    }
+    progress.out(
       `local S3 state is kept in ${input.dir}: \`sagedrop serve --dir ${dir}\` serves it to any S3 client`,
     );
     return result.exitCode;

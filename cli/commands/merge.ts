@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_DATASET } from '../../lib/layout';
 import { lazy } from '../lazy';
-import { datasetOption, defineCommand, existingFile } from '../options';
+import { datasetOption, defineCommand, existingFile, outputFolder } from '../options';
 
 export const mergeCommand = defineCommand({
   name: 'merge',
@@ -29,6 +29,7 @@ first, no header, split into train/validation/test, and a manifest.json.`,
       value: 'DIR',
       required: true,
       help: 'where to write; files land under DIR/train/<dataset>/<run>/',
+      parse: outputFolder,
     },
     settings: {
       type: 'string',

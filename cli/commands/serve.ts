@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { lazy } from '../lazy';
-import { defineCommand, portNumber, verboseOption } from '../options';
+import { defineCommand, outputFolder, portNumber, verboseOption } from '../options';
 
 export const serveCommand = defineCommand({
   name: 'serve',
@@ -20,6 +20,7 @@ it. Notifications are printed as the email would read.`,
       type: 'string',
       value: 'DIR',
       help: 'where the bucket lives (default: ./.sagedrop); kept between runs',
+      parse: outputFolder,
     },
     verbose: verboseOption,
   },

@@ -16,7 +16,8 @@ export interface LocalNotifier extends Notifier {
 
 /**
  * Local mode's stand-in for SNS + EventBridge: keeps each notification,
- * rendered exactly as the email would read, and hands it to `onNotification`.
+ * rendered as the email would read for a local run (no billing, no CloudWatch
+ * logs), and hands it to `onNotification`.
  */
 export function createLocalNotifier(
   onNotification?: (notification: LocalNotification) => void,
@@ -25,7 +26,7 @@ export function createLocalNotifier(
   return {
     sent,
     async notify(event) {
-      const notification = { event, ...renderMessage(event) };
+      const notification = { event, ...renderMessage(event, { backend: 'local' }) };
       sent.push(notification);
       onNotification?.(notification);
     },

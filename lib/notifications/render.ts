@@ -12,18 +12,57 @@ import type {
 /** SNS rejects subjects longer than 100 characters. */
 export const MAX_SUBJECT_LENGTH = 100;
 
+/** Letters NFKD does not take apart, as people write them in ASCII. */
+const ASCII_SPELLING: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  Æ: 'AE',
+  œ: 'oe',
+  Œ: 'OE',
+  ø: 'o',
+  Ø: 'O',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  þ: 'th',
+  Þ: 'Th',
+  ð: 'd',
+  Ð: 'D',
+  ı: 'i',
+};
+
+/** `\u30C7`, or `\u{1F680}` beyond the basic plane: what JSON and JavaScript readers know. */
+function escapeCodePoint(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  const hex = code.toString(16).toUpperCase();
+  return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+}
+
 /**
- * An SNS subject: printable ASCII only (accents dropped, other characters
- * `?`), no line breaks, at most 100 characters (cut with `...`).
+ * An SNS subject, which SNS accepts only as printable ASCII without line
+ * breaks, at most 100 characters: accents are dropped (`données` becomes
+ * `donnees`), letters with a usual ASCII spelling take it (`ß` is `ss`), and any
+ * other character is written as its code point (`データ` becomes
+ * `\u30C7\u30FC\u30BF`) rather than lost as `?`. Longer subjects are cut
+ * with `...`, between characters.
  */
 export function subjectLine(text: string): string {
-  const ascii = text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/\s+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .trim();
-  return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
+  const pieces = [...text.normalize('NFC').replace(/\s+/g, ' ').trim()].map((char) => {
+    if (/[\x20-\x7e]/.test(char)) return char;
+    const plain = char.normalize('NFKD').replace(/\p{M}/gu, '');
+    if (/^[\x20-\x7e]+$/.test(plain)) return plain;
+    return ASCII_SPELLING[char] ?? escapeCodePoint(char);
+  });
+  const whole = pieces.join('');
+  if (whole.length <= MAX_SUBJECT_LENGTH) return whole;
+  // Cut between pieces, so an escape is never left half written.
+  let cut = '';
+  for (const piece of pieces) {
+    if (cut.length + piece.length > MAX_SUBJECT_LENGTH - 3) break;
+    cut += piece;
+  }
+  return `${cut}...`;
 }
 
 /** A number as a person reads it: up to 6 significant digits, no exponent for everyday values. */
@@ -86,19 +125,29 @@ function metricLines(metrics: Record<string, number>): string[] {
   return names.map((name) => `  ${name.padEnd(width)}${formatNumber(metrics[name] ?? Number.NaN)}`);
 }
 
-function timeLine(d: FinishedDetail): string | undefined {
+/** Where the pipeline runs: on AWS, or on this machine (`sagedrop local`, `serve`, `demo`). */
+export type Backend = 'aws' | 'local';
+
+export interface RenderOptions {
+  /** Local runs bill nothing and log nowhere in CloudWatch: their messages say so. Default `aws`. */
+  backend?: Backend;
+}
+
+function timeLine(d: FinishedDetail, backend: Backend): string | undefined {
   if (d.trainingSeconds === undefined) return undefined;
   let line = `Trained for ${formatDuration(d.trainingSeconds)}`;
+  if (backend === 'local') return `${line} on this machine.`;
   if (d.billableSeconds !== undefined) line += `, billed ${formatDuration(d.billableSeconds)}`;
   if (d.spotSavings !== undefined) line += ` (spot training saved ${Math.round(d.spotSavings * 100)} %)`;
   return `${line}.`;
 }
 
-function logsLine(job: string): string {
+function logsLine(job: string, backend: Backend): string {
+  if (backend === 'local') return "Logs: the local trainer's log lines, printed with --verbose.";
   return `Logs: CloudWatch log group ${TRAINING_LOG_GROUP}, streams starting with "${job}/".`;
 }
 
-function renderCompleted(d: FinishedDetail): string[] {
+function renderCompleted(d: FinishedDetail, backend: Backend): string[] {
   const model = d.modelArtifact
     ? `${d.modelArtifact}${d.modelArtifactBytes !== undefined ? ` (${formatBytes(d.modelArtifactBytes)})` : ''}`
     : undefined;
@@ -117,7 +166,7 @@ function renderCompleted(d: FinishedDetail): string[] {
     'Final metrics:',
     ...metricLines(d.metrics),
   ];
-  const time = timeLine(d);
+  const time = timeLine(d, backend);
   if (time) lines.push('', time);
   lines.push('', 'What next:');
   if (d.modelPackageArn) {
@@ -134,7 +183,7 @@ function renderCompleted(d: FinishedDetail): string[] {
   return lines;
 }
 
-function renderUnfinished(d: FinishedDetail, outcome: string): string[] {
+function renderUnfinished(d: FinishedDetail, outcome: string, backend: Backend): string[] {
   const lines = [
     `Training of dataset "${d.dataset}" ${outcome}.`,
     '',
@@ -152,9 +201,9 @@ function renderUnfinished(d: FinishedDetail, outcome: string): string[] {
     ]),
   ];
   if (d.hint) lines.push('', 'What to do:', ...wrap(d.hint));
-  const time = timeLine(d);
+  const time = timeLine(d, backend);
   if (time) lines.push('', time);
-  lines.push('', logsLine(d.job));
+  lines.push('', logsLine(d.job, backend));
   return lines;
 }
 
@@ -183,19 +232,22 @@ function renderRejected(d: RejectedDetail): string[] {
   ];
 }
 
-function renderStarted(d: StartedDetail): string[] {
+function renderStarted(d: StartedDetail, backend: Backend): string[] {
   return [
     `Training of dataset "${d.dataset}" has started. You will get another message when it ends.`,
     '',
     ...fields([
       ['Algorithm', d.algorithm],
-      ['Instances', `${d.instanceCount} x ${d.instanceType}`],
+      [
+        'Instances',
+        `${d.instanceCount} x ${d.instanceType}${backend === 'local' ? ' (trained on this machine in their place)' : ''}`,
+      ],
       ['Training job', d.job],
       ['Run', d.run],
       ['Manifest', d.manifestUri],
     ]),
     '',
-    logsLine(d.job),
+    logsLine(d.job, backend),
   ];
 }
 
@@ -214,7 +266,7 @@ function renderNotStarted(d: NotStartedDetail): string[] {
   ];
 }
 
-function renderEndpoint(d: EndpointUpdatedDetail): string[] {
+function renderEndpoint(d: EndpointUpdatedDetail, backend: Backend): string[] {
   const lines = fields([
     ['Endpoint', d.endpoint],
     ['Region', d.region],
@@ -227,7 +279,8 @@ function renderEndpoint(d: EndpointUpdatedDetail): string[] {
       '',
       ...(d.invokeExample ?? '').split('\n').map((l) => `  ${l}`),
     );
-    lines.push('', 'Serverless: billed per request and compute time, nothing while idle.');
+    if (backend === 'aws')
+      lines.push('', 'Serverless: billed per request and compute time, nothing while idle.');
   } else if (d.status === 'Failed') {
     lines.push(
       '',
@@ -248,18 +301,18 @@ function renderEndpoint(d: EndpointUpdatedDetail): string[] {
   return lines;
 }
 
-function render(event: PipelineEvent): { status: string; lines: string[] } {
+function render(event: PipelineEvent, backend: Backend): { status: string; lines: string[] } {
   switch (event.detailType) {
     case 'Training Completed':
-      return { status: 'model ready', lines: renderCompleted(event.detail) };
+      return { status: 'model ready', lines: renderCompleted(event.detail, backend) };
     case 'Training Failed':
-      return { status: 'training failed', lines: renderUnfinished(event.detail, 'failed') };
+      return { status: 'training failed', lines: renderUnfinished(event.detail, 'failed', backend) };
     case 'Training Stopped':
-      return { status: 'training stopped', lines: renderUnfinished(event.detail, 'was stopped') };
+      return { status: 'training stopped', lines: renderUnfinished(event.detail, 'was stopped', backend) };
     case 'Dataset Rejected':
       return { status: 'dataset rejected', lines: renderRejected(event.detail) };
     case 'Training Started':
-      return { status: 'training started', lines: renderStarted(event.detail) };
+      return { status: 'training started', lines: renderStarted(event.detail, backend) };
     case 'Training Failed To Start':
       return { status: 'training could not start', lines: renderNotStarted(event.detail) };
     case 'Endpoint Updated': {
@@ -268,7 +321,7 @@ function render(event: PipelineEvent): { status: string; lines: string[] } {
         Failed: 'endpoint failed',
         Deleted: 'endpoint deleted',
       };
-      return { status: status[event.detail.status], lines: renderEndpoint(event.detail) };
+      return { status: status[event.detail.status], lines: renderEndpoint(event.detail, backend) };
     }
   }
 }
@@ -278,8 +331,11 @@ function render(event: PipelineEvent): { status: string; lines: string[] } {
  * dataset (the status first, so a long dataset name is what gets cut), and a
  * plain-text body saying what happened, where the results are and what to do.
  */
-export function renderMessage(event: PipelineEvent): { subject: string; body: string } {
-  const { status, lines } = render(event);
+export function renderMessage(
+  event: PipelineEvent,
+  options: RenderOptions = {},
+): { subject: string; body: string } {
+  const { status, lines } = render(event, options.backend ?? 'aws');
   const subject = subjectLine(`sagedrop: ${status}: ${event.detail.dataset}`);
   const footer = ['', '--', `sagedrop event "${event.detailType}" (schema ${event.detail.schemaVersion}).`];
   return { subject, body: `${[...lines, ...footer].join('\n')}\n` };

@@ -55,6 +55,9 @@ describe('the sagedrop command', () => {
       /catalog entry s3:\/\/sagedrop-local\/catalog\/demo\/sagedrop-local--demo--\S+\.json:/,
     );
     expect(result.stdout).toMatch(/"status": "Completed"/);
+    // Notifications of a local run: no CloudWatch log group, nothing billed.
+    expect(result.stdout).toMatch(/^ {2}\| Trained for .* on this machine\.$/m);
+    expect(result.stdout).not.toMatch(/CloudWatch|billed|\/aws\/sagemaker/);
   });
 
   it('exits 1 from local with the rejection message when the data is bad, and leaves the bucket for inspection', async () => {

@@ -76,7 +76,8 @@ describe('sagedrop merge', () => {
     expect(message).toContain(y);
     const reportPath = reportLine?.replace(/^report: /, '') ?? '';
     expect(reportPath.startsWith(join(out, 'errors', 'default'))).toBe(true);
-    expect(JSON.parse(readFileSync(reportPath, 'utf8')).message).toBe(message);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    expect(message).toBe(`dataset rejected: ${report.message.replace(/\.$/, '')}. ${report.hint}`);
   });
 
   it('explains its options with --help and refuses missing ones with exit 2', () => {

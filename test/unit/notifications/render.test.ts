@@ -135,6 +135,24 @@ describe('renderMessage', () => {
     }
     expect(subjectLine('données été')).toBe('donnees ete');
   });
+
+  it('writes a non-ASCII dataset name readably in the subject: no ? for what ASCII cannot spell', () => {
+    const subject = (dataset: string) =>
+      renderMessage({ detailType: 'Training Completed', detail: { ...completed, dataset } }).subject;
+    expect(subject('データ')).toBe('sagedrop: model ready: \\u30C7\\u30FC\\u30BF');
+    expect(subject('🚀 Straße')).toBe('sagedrop: model ready: \\u{1F680} Strasse');
+    expect(subject('数据集')).not.toBe(subject('数据库'));
+    expect(subject('数据集'.repeat(20))).toMatch(/^sagedrop: model ready: (\\u[0-9A-F]{4})+\.\.\.$/);
+  });
+
+  it('never mentions CloudWatch, billing or spot savings in a local run', () => {
+    for (const event of events) {
+      const { body } = renderMessage(event, { backend: 'local' });
+      expect(body, event.detailType).not.toMatch(/CloudWatch|billed|spot|\/aws\/sagemaker/i);
+    }
+    const { body } = renderMessage(events[0] as PipelineEvent, { backend: 'local' });
+    expect(body).toContain('Trained for 5 min 12 s on this machine.');
+  });
 });
 
 describe('formatting', () => {

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseS3Uri, s3Uri } from '../lib/layout';
+import { runManifestSchema } from '../lib/manifest';
+import { formatNumber } from '../lib/notifications/render';
+
+/** The fields of a catalog entry the summary shows; the rest is for `--json`. */
+const shownEntrySchema = z.object({
+  dataset: z.string(),
+  job: z.string(),
+  status: z.string(),
+  algorithm: z.string(),
+  failureReason: z.string().optional(),
+  hint: z.string().optional(),
+  metrics: z.record(z.string(), z.number()),
+  modelArtifact: z.string().optional(),
+  trainingSeconds: z.number().optional(),
+  manifest: z.unknown(),
+});
+
+/** The task as the merge recorded it, in whichever shape the manifest carries it. */
+const taskSchema = z.object({
+  task: z.union([
+    z.string(),
+    z.object({
+      task: z.string().optional(),
+      kind: z.string().optional(),
+      classes: z.array(z.string()).optional(),
+    }),
+  ]),
+  classes: z.array(z.string()).optional(),
+});
+
+function taskLine(manifest: unknown): string | undefined {
+  const parsed = taskSchema.safeParse(manifest);
+  if (!parsed.success) return undefined;
+  const { task, classes: topClasses } = parsed.data;
+  const name = typeof task === 'string' ? task : (task.task ?? task.kind);
+  if (!name) return undefined;
+  const classes = topClasses ?? (typeof task === 'string' ? undefined : task.classes);
+  if (!classes || classes.length === 0) return name;
+  const shown = classes.slice(0, 10).join(', ');
+  return `${name}, ${classes.length} classes (${shown}${classes.length > 10 ? ', ...' : ''})`;
+}
+
+export interface SummaryPlaces {
+  bucket: string;
+  catalogKey: string;
+  /** The folder the bucket's objects were copied to as plain files, if any. */
+  exportDir?: string;
+}
+
+/** `s3://bucket/key`, and the plain file it was exported to. */
+function place(uri: string, places: SummaryPlaces): string {
+  const parsed = parseS3Uri(uri);
+  if (!places.exportDir || !parsed || parsed.bucket !== places.bucket) return uri;
+  return `${uri}\n    file ${join(places.exportDir, ...parsed.key.split('/'))}`;
+}
+
+/**
+ * What `sagedrop local` prints when a run ends: the run and its rows per
+ * channel, the task, the job and its metrics, and where the model and the
+ * catalog entry are. `undefined` when `entry` is not a catalog entry.
+ */
+export function formatLocalSummary(entry: unknown, places: SummaryPlaces): string[] | undefined {
+  const parsed = shownEntrySchema.safeParse(entry);
+  if (!parsed.success) return undefined;
+  const shown = parsed.data;
+  const lines: string[] = [];
+  const manifest = runManifestSchema.safeParse(shown.manifest);
+  if (manifest.success) {
+    const { rows, run, featureCount } = manifest.data;
+    const channels = (['train', 'validation', 'test'] as const)
+      .filter((name) => manifest.data.channels[name])
+      .map((name) => `${name} ${rows[name].toLocaleString('en-US')}`)
+      .join(', ');
+    lines.push(
+      `run ${run}: ${rows.total.toLocaleString('en-US')} rows, ${featureCount} feature${featureCount === 1 ? '' : 's'}: ${channels}`,
+    );
+  }
+  const task = taskLine(shown.manifest);
+  if (task) lines.push(`task: ${task}`);
+  const took = shown.trainingSeconds === undefined ? '' : ` in ${shown.trainingSeconds} s`;
+  lines.push(`training job ${shown.job} (${shown.algorithm}): ${shown.status}${took}`);
+  if (shown.failureReason) lines.push(`why: ${shown.failureReason}`);
+  if (shown.hint) lines.push(`what to do: ${shown.hint}`);
+  const metrics = Object.entries(shown.metrics).sort(([a], [b]) => a.localeCompare(b));
+  if (metrics.length > 0) {
+    lines.push(`metrics: ${metrics.map(([name, value]) => `${name}=${formatNumber(value)}`).join(', ')}`);
+  }
+  if (shown.modelArtifact) lines.push(`model: ${place(shown.modelArtifact, places)}`);
+  lines.push(`catalog entry: ${place(s3Uri(places.bucket, places.catalogKey), places)}`);
+  return lines;
+}
+
+/** A rejection as `sagedrop local` and `sagedrop merge` both print it: what is wrong, then what to do. */
+export function formatRejection(message: string, hint: string | undefined): string {
+  return `dataset rejected: ${message.replace(/\.$/, '')}.${hint ? ` ${hint}` : ''}`;
+}
+
+const reportSchema = z.object({ message: z.string(), hint: z.string().optional() });
+
+/** `formatRejection` of a stored rejection report's text, or `undefined` if it is not one. */
+export function rejectionFromReport(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const report = reportSchema.safeParse(JSON.parse(text));
+    return report.success ? formatRejection(report.data.message, report.data.hint) : undefined;
+  } catch {
+    return undefined;
+  }
+}
