@@ -1,4 +1,5 @@
-import { fitKMeans, sumOfSquaredDistances } from './kmeans';
+import { sumOfSquaredDistances } from './kmeans';
+import { fitKMeansInParallel } from './kmeans-parallel';
 import { fitLinearLearner, LabelError, type PredictorType } from './linear-learner';
 import { evaluateLinearLearner } from './linear-metrics';
 import { type Matrix, splitLabels } from './numeric-csv';
@@ -101,7 +102,10 @@ function featuresOf(channel: ChannelInput, name: string, featureDim: number | un
  * exact Lloyd iterations over all rows. Reports `train:msd`/`train:ssd` and,
  * with a test channel, `test:msd`/`test:ssd`.
  */
-export function trainKMeans(hp: HyperParameters, channels: Map<string, ChannelInput>): AlgorithmOutcome {
+export async function trainKMeans(
+  hp: HyperParameters,
+  channels: Map<string, ChannelInput>,
+): Promise<AlgorithmOutcome> {
   const k = integer(hp, 'k');
   const featureDim = integer(hp, 'feature_dim');
   integer(hp, 'epochs', 1);
@@ -114,7 +118,8 @@ export function trainKMeans(hp: HyperParameters, channels: Map<string, ChannelIn
   if (train.rows < k) {
     throw new TrainingInputError(`k=${k} is more than the ${train.rows} rows of the train channel`);
   }
-  const model = fitKMeans(train, {
+  // Restarts in worker threads, one per core: the same model as one thread finds.
+  const model = await fitKMeansInParallel(train, {
     k,
     init,
     restarts: integer(hp, 'local_lloyd_num_trials', 10),

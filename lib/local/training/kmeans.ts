@@ -197,27 +197,76 @@ function relocateEmptyClusters(
   }
 }
 
+/** What the restarts run: each its own seeded generator, and Lloyd's settings. */
+export interface KMeansPlan {
+  k: number;
+  init: 'kmeans++' | 'random';
+  /** One generator seed per restart, drawn in order from `seed`: restarts depend on nothing else. */
+  restartSeeds: number[];
+  maxIterations: number;
+  /** Absolute: the relative tolerance times the mean feature variance. */
+  tolerance: number;
+}
+
 /**
- * Clusters the rows of `matrix` into `k` groups: `restarts` seedings
- * (k-means++ by default), each refined by Lloyd's algorithm, keeping the
- * lowest inertia. Deterministic for a given `seed`.
+ * Validates the options and gives every restart a generator seed of its own,
+ * so the restarts are independent of each other and of the order (or the
+ * thread) they run in.
  */
-export function fitKMeans(matrix: Matrix, options: KMeansOptions): KMeansModel {
+export function planKMeans(matrix: Matrix, options: KMeansOptions): KMeansPlan {
   const { k } = options;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   if (matrix.rows < k) throw new RangeError(`k=${k} is more than the ${matrix.rows} rows to cluster`);
-  const random = createRandom(options.seed ?? 0);
   const restarts = options.restarts ?? 10;
-  const tolerance = (options.tolerance ?? 1e-4) * meanVariance(matrix);
+  if (restarts < 1) throw new RangeError('restarts must be at least 1');
+  const random = createRandom(options.seed ?? 0);
+  return {
+    k,
+    init: options.init ?? 'kmeans++',
+    restartSeeds: Array.from({ length: restarts }, () => Math.floor(random() * 4294967296)),
+    maxIterations: options.maxIterations ?? 300,
+    tolerance: (options.tolerance ?? 1e-4) * meanVariance(matrix),
+  };
+}
+
+/** Restart `index` of `plan`: its seeding, then Lloyd's iterations. */
+export function runRestart(
+  matrix: Matrix,
+  plan: KMeansPlan,
+  index: number,
+): { centroids: Float64Array; inertia: number; iterations: number } {
+  const random = createRandom(plan.restartSeeds[index] ?? 0);
+  const seeds =
+    plan.init === 'random'
+      ? seedRandomRows(matrix, plan.k, random)
+      : seedKMeansPlusPlus(matrix, plan.k, random);
+  return lloyd(matrix, plan.k, seeds, plan.maxIterations, plan.tolerance);
+}
+
+/** The restart with the lowest inertia; the earliest one on a tie, as when they run one after another. */
+export function bestRestart(
+  plan: KMeansPlan,
+  dim: number,
+  runs: { centroids: Float64Array; inertia: number; iterations: number }[],
+): KMeansModel {
   let best: KMeansModel | undefined;
-  for (let r = 0; r < restarts; r += 1) {
-    const seeds =
-      options.init === 'random' ? seedRandomRows(matrix, k, random) : seedKMeansPlusPlus(matrix, k, random);
-    const run = lloyd(matrix, k, seeds, options.maxIterations ?? 300, tolerance);
-    if (!best || run.inertia < best.inertia) best = { k, dim: matrix.cols, ...run };
+  for (const run of runs) {
+    if (!best || run.inertia < best.inertia) best = { k: plan.k, dim, ...run };
   }
   if (!best) throw new RangeError('restarts must be at least 1');
   return best;
+}
+
+/**
+ * Clusters the rows of `matrix` into `k` groups: `restarts` seedings
+ * (k-means++ by default), each refined by Lloyd's algorithm, keeping the
+ * lowest inertia. Deterministic for a given `seed`. `fitKMeansInParallel`
+ * gives the same model using worker threads.
+ */
+export function fitKMeans(matrix: Matrix, options: KMeansOptions): KMeansModel {
+  const plan = planKMeans(matrix, options);
+  const runs = plan.restartSeeds.map((_, index) => runRestart(matrix, plan, index));
+  return bestRestart(plan, matrix.cols, runs);
 }
 
 /** Sum of squared distances of each row of `matrix` to its nearest centroid of `model`. */

@@ -215,7 +215,8 @@ export function createLocalTrainer(options: LocalTrainerOptions): LocalTrainer {
       transition(job, 'Training', 'Training image download completed. Training in progress.');
       await new Promise((resolve) => setImmediate(resolve));
       const hp = job.request.HyperParameters ?? {};
-      const outcome = algorithm === 'kmeans' ? trainKMeans(hp, channels) : trainLinearLearner(hp, channels);
+      const outcome =
+        algorithm === 'kmeans' ? await trainKMeans(hp, channels) : trainLinearLearner(hp, channels);
       transition(job, 'Uploading', 'Uploading generated training model');
       const artifact = await writeModel(job, outcome);
       const at = now();

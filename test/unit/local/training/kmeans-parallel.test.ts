@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { fitKMeans } from '../../../../lib/local/training/kmeans';
+import { fitKMeansInParallel } from '../../../../lib/local/training/kmeans-parallel';
+import type { Matrix } from '../../../../lib/local/training/numeric-csv';
+import { createRandom } from '../../../../lib/local/training/random';
+
+function blobs(rows: number, cols: number, centres: number): Matrix {
+  const random = createRandom(11);
+  const means = Array.from({ length: centres * cols }, () => random() * 20);
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i += 1) {
+    const c = i % centres;
+    for (let j = 0; j < cols; j += 1) data[i * cols + j] = (means[c * cols + j] as number) + random() - 0.5;
+  }
+  return { data, rows, cols };
+}
+
+describe('fitKMeansInParallel', () => {
+  const matrix = blobs(2000, 4, 5);
+
+  it('finds exactly the model one thread finds, with the restarts in two worker threads', async () => {
+    const options = { k: 5, restarts: 6, seed: 9 };
+    const parallel = await fitKMeansInParallel(matrix, options, { count: 2, minWork: 0 });
+    const serial = fitKMeans(matrix, options);
+    expect(parallel.inertia).toBe(serial.inertia);
+    expect(parallel.iterations).toBe(serial.iterations);
+    expect(Array.from(parallel.centroids)).toEqual(Array.from(serial.centroids));
+  });
+
+  it('finds the same model whatever the number of threads, random seeding too', async () => {
+    const options = { k: 3, restarts: 5, seed: 2, init: 'random' as const };
+    const two = await fitKMeansInParallel(matrix, options, { count: 2, minWork: 0 });
+    const three = await fitKMeansInParallel(matrix, options, { count: 3, minWork: 0 });
+    expect(Array.from(three.centroids)).toEqual(Array.from(two.centroids));
+  });
+
+  it('refuses a k larger than the rows before starting any thread', async () => {
+    await expect(fitKMeansInParallel(blobs(3, 2, 1), { k: 4 }, { count: 2, minWork: 0 })).rejects.toThrow(
+      /more than the 3 rows/,
+    );
+  });
+});
