@@ -1,5 +1,6 @@
 import { type Channel, keys } from '../../lib/layout';
 import type { RunManifest } from '../../lib/manifest';
+import { readDefaults } from '../../lib/settings/config';
 import type { Settings } from '../../lib/settings/dataset';
 import { testConfig } from './config';
 
@@ -17,18 +18,10 @@ export const LABELS = {
   regression: { distinct: [], moreDistinct: true, numeric: true, integer: false, min: -3.5, max: 912.25 },
 } satisfies Record<string, RunManifest['labels']>;
 
-export const baseSettings: Settings = {
-  algorithm: 'linear-learner',
-  hyperparameters: {},
-  instanceType: 'ml.m5.large',
-  instanceCount: 1,
-  volumeSizeGb: 10,
-  maxRuntimeSeconds: 3600,
-  spot: false,
-  validationFraction: 0.2,
-  testFraction: 0.1,
-  splitSeed: 'sagedrop',
-};
+const { allowCustomImages: _, ...stackDefaults } = readDefaults({});
+
+/** A run's settings when its dataset has no sagedrop.json: the stack defaults of serverless.yml. */
+export const baseSettings: Settings = { ...stackDefaults, hyperparameters: {}, splitSeed: 'sagedrop' };
 
 export interface ManifestOptions {
   dataset?: string;

@@ -7,6 +7,7 @@ import {
   formatDatasetStatus,
   listDatasets,
 } from '../../../lib/stages/status';
+import { baseSettings } from '../../support/manifests';
 import { MemoryStore } from '../../support/memory-store';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -59,18 +60,7 @@ describe('datasetStatus', () => {
         featureCount: 1,
         headerDropped: { x: false, y: false },
         labels: { distinct: ['0'], moreDistinct: false, numeric: true, integer: true },
-        settings: {
-          algorithm: 'linear-learner',
-          hyperparameters: {},
-          instanceType: 'ml.m5.large',
-          instanceCount: 1,
-          volumeSizeGb: 10,
-          maxRuntimeSeconds: 3600,
-          spot: false,
-          validationFraction: 0,
-          testFraction: 0,
-          splitSeed: 's',
-        },
+        settings: { ...baseSettings, validationFraction: 0, testFraction: 0, splitSeed: 's' },
         channels: { train: { prefix: 'p/', files: ['p/train.csv'], rows: 1, bytes: 2, labelFirst: true } },
       }),
     );

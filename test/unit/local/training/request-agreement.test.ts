@@ -1,6 +1,8 @@
+import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { readTarGz } from '../../../../lib/local/training/tar';
 import { createLocalTrainer } from '../../../../lib/local/training/trainer';
+import type { RunManifest } from '../../../../lib/manifest';
 import { buildTrainingRequest } from '../../../../lib/training/request';
 import { testConfig } from '../../../support/config';
 import { makeManifest } from '../../../support/manifests';
@@ -11,6 +13,18 @@ const KMEANS_ROWS = Array.from({ length: 30 }, (_, i) => {
   const centre = i % 2 === 0 ? 0 : 100;
   return `${centre + (i % 3)},${centre - (i % 5)},${centre + (i % 7)}`;
 }).join('\n');
+
+/** Runs `request` on the local trainer over channel files of `manifest` that all hold `rows`, to its end. */
+async function trainLocally(manifest: RunManifest, request: CreateTrainingJobRequest, rows: string) {
+  const store = new MemoryStore();
+  for (const channel of Object.values(manifest.channels)) {
+    for (const key of channel?.files ?? []) await store.put(key, rows);
+  }
+  const trainer = createLocalTrainer({ store, bucket: testConfig.bucket, onStateChange: () => {} });
+  await trainer.createTrainingJob(request);
+  await trainer.idle();
+  return { store, described: await trainer.describeTrainingJob(request.TrainingJobName ?? '') };
+}
 
 describe('the training request and the local trainer', () => {
   it('agree on k-means channels: every column of the features-only rows is a feature, none a label', async () => {
@@ -24,14 +38,7 @@ describe('the training request and the local trainer', () => {
       'text/csv;label_size=0',
       'text/csv;label_size=0',
     ]);
-    const store = new MemoryStore();
-    for (const name of ['train', 'test'] as const) {
-      for (const key of manifest.channels[name]?.files ?? []) await store.put(key, `${KMEANS_ROWS}\n`);
-    }
-    const trainer = createLocalTrainer({ store, bucket: testConfig.bucket, onStateChange: () => {} });
-    await trainer.createTrainingJob(request);
-    await trainer.idle();
-    const described = await trainer.describeTrainingJob(job);
+    const { store, described } = await trainLocally(manifest, request, `${KMEANS_ROWS}\n`);
     expect(described.FailureReason).toBeUndefined();
     expect(described.TrainingJobStatus).toBe('Completed');
     const modelKey = `models/${manifest.dataset}/${job}/output/model.tar.gz`;
@@ -51,16 +58,9 @@ describe('the training request and the local trainer', () => {
       featureCount: 2,
     });
     const rows = Array.from({ length: 40 }, (_, i) => `${i % 2},${(i % 2) * 10 + (i % 5) * 0.1},${i % 3}`);
-    const { job, request } = buildTrainingRequest(manifest, testConfig);
+    const { request } = buildTrainingRequest(manifest, testConfig);
     expect(request.InputDataConfig?.map((c) => c.ContentType)).toEqual(['text/csv', 'text/csv']);
-    const store = new MemoryStore();
-    for (const name of ['train', 'validation'] as const) {
-      for (const key of manifest.channels[name]?.files ?? []) await store.put(key, `${rows.join('\n')}\n`);
-    }
-    const trainer = createLocalTrainer({ store, bucket: testConfig.bucket, onStateChange: () => {} });
-    await trainer.createTrainingJob(request);
-    await trainer.idle();
-    const described = await trainer.describeTrainingJob(job);
+    const { described } = await trainLocally(manifest, request, `${rows.join('\n')}\n`);
     expect(described.FailureReason).toBeUndefined();
     expect(described.TrainingJobStatus).toBe('Completed');
   });
