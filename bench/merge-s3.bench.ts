@@ -119,9 +119,10 @@ export async function run(): Promise<void> {
           const outcome = await mergeDataset(
             { config, store, notifier: { notify: async () => {} }, logger: silentLogger },
             'bench',
-            { owner: `bench-${round}` },
+            { requestId: `bench-${round}` },
           );
-          if (outcome.status !== 'committed' || !outcome.created) throw new Error(`merge ${outcome.status}`);
+          if (outcome.outcome !== 'committed' || !outcome.created)
+            throw new Error(`merge ${outcome.outcome}`);
         }),
       );
       const cpu = process.cpuUsage(cpuBefore);

@@ -57,17 +57,23 @@ export async function mergeLocally(io: CommandIO, input: LocalMergeInput): Promi
       key.startsWith(PREFIX.notifications) || key.startsWith(`${PREFIX.train}${dataset}/_inputs/`),
   });
   const outcome = await mergeDataset(
-    { config: defaultConfig(), store, notifier: { notify: async () => {} }, logger: silentLogger },
+    {
+      config: defaultConfig(),
+      store,
+      notifier: { notify: async () => {} },
+      logger: silentLogger,
+      fileLabel: (key) => given[key] ?? key,
+    },
     dataset,
-    { owner: 'sagedrop-merge', fileLabel: (key) => given[key] ?? key },
+    { requestId: 'sagedrop-merge' },
   );
-  if (outcome.status === 'rejected') {
+  if (outcome.outcome === 'rejected') {
     const report = await store.getText(outcome.reportKey).catch(() => undefined);
     io.err(rejectionFromReport(report) ?? formatRejection(outcome.message, undefined));
     io.err(`report: ${join(out, ...outcome.reportKey.split('/'))}`);
     return EXIT.failed;
   }
-  if (outcome.status !== 'committed') throw new Error(`the merge did not run (${outcome.status})`);
+  if (outcome.outcome !== 'committed') throw new Error(`the merge did not run (${outcome.outcome})`);
   const { manifest } = outcome;
   const dropped = (['x', 'y'] as const).filter((f) => manifest.headerDropped[f]);
   io.out(

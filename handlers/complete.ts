@@ -4,7 +4,7 @@ import { createSageMakerClient, createSageMakerTrainer } from '../lib/aws/sagema
 import { awsBaseDeps } from '../lib/aws/stage-deps';
 import { parseTrainingJobEvent } from '../lib/events/sagemaker';
 import { loadConfig } from '../lib/settings/config';
-import { type CompleteResult, completeTrainingJob } from '../lib/stages/complete';
+import { type CompleteOutcome, completeTrainingJob } from '../lib/stages/complete';
 import type { CompleteDeps } from '../lib/stages/deps';
 import { invocationDeps, stageDeps } from './middleware/stage-deps';
 
@@ -15,13 +15,13 @@ import { invocationDeps, stageDeps } from './middleware/stage-deps';
  * (every step is idempotent) and the on-failure destination keeps it.
  */
 export function createCompleteHandler(build: () => CompleteDeps) {
-  return middy<unknown, CompleteResult>()
+  return middy<unknown, CompleteOutcome>()
     .use(stageDeps({ functionName: 'complete', build }))
     .handler(async (event, context) => {
       const deps = invocationDeps<CompleteDeps>(context);
       const change = parseTrainingJobEvent(event);
       deps.logger.appendKeys({ job: change.job, status: change.status });
-      const result = await completeTrainingJob(deps, change, context.awsRequestId);
+      const result = await completeTrainingJob(deps, change, { requestId: context.awsRequestId });
       deps.logger.info('training job event handled', { ...result });
       return result;
     });

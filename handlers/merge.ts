@@ -18,17 +18,17 @@ export function createMergeHandler(build: () => MergeDeps) {
     .use(stageDeps({ functionName: 'merge', build }))
     .use(
       eachS3Object<MergeDeps, MergeOutcome>({
-        stage: (deps, upload, context) => handleRawUpload(deps, upload, { owner: context.awsRequestId }),
+        stage: (deps, upload, context) => handleRawUpload(deps, upload, { requestId: context.awsRequestId }),
         describe: summarise,
       }),
     );
 }
 
 function summarise(outcome: MergeOutcome): Record<string, unknown> | undefined {
-  if (outcome.status === 'ignored') return undefined;
-  if (outcome.status === 'committed') {
+  if (outcome.outcome === 'ignored') return undefined;
+  if (outcome.outcome === 'committed') {
     return {
-      status: outcome.status,
+      outcome: outcome.outcome,
       run: outcome.run,
       created: outcome.created,
       manifest: outcome.manifestKey,

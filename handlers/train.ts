@@ -20,7 +20,8 @@ export function createTrainHandler(build: () => TrainDeps) {
     .use(
       eachS3Object<TrainDeps, TrainingOutcome>({
         accepts: (key) => parseManifestKey(key) !== undefined,
-        stage: (deps, manifest, context) => startTraining(manifest.key, deps, context.awsRequestId),
+        stage: (deps, manifest, context) =>
+          startTraining(deps, manifest.key, { requestId: context.awsRequestId }),
       }),
     );
 }

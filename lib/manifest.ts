@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import type { Channel } from './layout';
+import { type ObjectStore, readStoredRecord, type StoredRecord } from './ports';
 
-const inputSchema = z.object({
+/** One uploaded version an input came from: enough to read exactly it back. */
+export const manifestInputSchema = z.object({
   key: z.string(),
   versionId: z.string().optional(),
   etag: z.string(),
@@ -57,7 +59,11 @@ export const runManifestSchema = z.object({
   run: z.string(),
   createdAt: z.string(),
   bucket: z.string(),
-  inputs: z.object({ x: inputSchema, y: inputSchema, settings: inputSchema.optional() }),
+  inputs: z.object({
+    x: manifestInputSchema,
+    y: manifestInputSchema,
+    settings: manifestInputSchema.optional(),
+  }),
   rows: z.object({
     total: z.number().int().nonnegative(),
     train: z.number().int().nonnegative(),
@@ -79,7 +85,7 @@ export const runManifestSchema = z.object({
 });
 
 export type RunManifest = z.infer<typeof runManifestSchema>;
-export type ManifestInput = z.infer<typeof inputSchema>;
+export type ManifestInput = z.infer<typeof manifestInputSchema>;
 export type ManifestChannel = z.infer<typeof channelSchema>;
 
 /** The channels of a manifest that were written, in a fixed order. */
@@ -90,4 +96,16 @@ export function writtenChannels(manifest: RunManifest): [Channel, ManifestChanne
     if (channel) out.push([name, channel]);
   }
   return out;
+}
+
+/**
+ * The run manifest at `key`: absent, valid, or present but not a manifest
+ * (with why, and its JSON when it parsed). The one reader every stage and the
+ * CLI use.
+ */
+export function readManifest(
+  store: Pick<ObjectStore, 'getText'>,
+  key: string,
+): Promise<StoredRecord<RunManifest>> {
+  return readStoredRecord(store, key, runManifestSchema);
 }

@@ -131,6 +131,52 @@ export interface EndpointBackend {
   deleteEndpointConfig(name: string): Promise<void>;
 }
 
+/**
+ * A JSON record the pipeline stored, as read back: absent, valid against its
+ * schema, or present but unusable (with why, and the JSON when it parsed, so a
+ * reader can still keep it whole).
+ */
+export type StoredRecord<T> =
+  | { state: 'absent' }
+  /** `json` is the record as stored, unknown fields and key order kept. */
+  | { state: 'valid'; record: T; json: unknown }
+  | { state: 'invalid'; problem: string; json?: unknown };
+
+/** What `readStoredRecord` checks a record against (a zod schema fits). */
+export interface RecordSchema<T> {
+  safeParse(
+    json: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
+
+/**
+ * Reads the JSON record at `key` and checks it against `schema`: the one way
+ * every stored record (manifests, claims, reports, notification records,
+ * catalog entries) is read, so none is trusted by an unchecked cast.
+ */
+export async function readStoredRecord<T>(
+  store: Pick<ObjectStore, 'getText'>,
+  key: string,
+  schema: RecordSchema<T>,
+): Promise<StoredRecord<T>> {
+  const text = await store.getText(key);
+  if (text === undefined) return { state: 'absent' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { state: 'invalid', problem: `${key} is not JSON: ${(error as Error).message}` };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { state: 'valid', record: parsed.data, json };
+  const issues = parsed.error.issues
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  return { state: 'invalid', problem: `${key} does not match its schema: ${issues}`, json };
+}
+
 /** Whether two ETags name the same content, whether or not either is quoted. */
 export function sameEtag(a: string, b: string): boolean {
   const bare = (etag: string) => etag.replace(/^W\//, '').replace(/"/g, '');

@@ -1,7 +1,7 @@
 import type { TerminalStatus, TrainingJobStateChange } from '../events/sagemaker';
 import { keys, parseChannelUri, parseS3Uri, s3Uri } from '../layout';
 import type { Logger } from '../logger';
-import { runManifestSchema } from '../manifest';
+import { readManifest } from '../manifest';
 import { type FinishedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import {
@@ -16,7 +16,7 @@ import { type FinishedJob, summariseTrainingJob } from '../training/finished-job
 import { stackNamePrefix } from '../training/job-name';
 import { readJobTags } from '../training/job-tags';
 import { modelPackageFor } from '../training/model-package';
-import type { CompleteDeps } from './deps';
+import type { CompleteDeps, Invocation } from './deps';
 
 /**
  * The event says the job finished but DescribeTrainingJob does not agree yet.
@@ -26,7 +26,7 @@ export class JobNotFinishedError extends Error {
   override readonly name = 'JobNotFinishedError';
 }
 
-export type CompleteResult =
+export type CompleteOutcome =
   | { outcome: 'ignored'; job: string; reason: string }
   | {
       outcome: 'cataloged';
@@ -79,23 +79,18 @@ function algorithmOfImage(image: string | undefined): string | undefined {
   return image ? 'custom' : undefined;
 }
 
-async function readManifest(deps: CompleteDeps, origin: RunOrigin) {
+/** The run's manifest for the catalog entry, kept whole even when it does not match the schema. */
+async function manifestOfRun(deps: CompleteDeps, origin: RunOrigin) {
   if (!origin.run) return { manifest: null, problem: 'the job names no run, so its manifest is unknown' };
   const key = keys.manifest(origin.dataset, origin.run);
   const manifestUri = s3Uri(deps.config.bucket, key);
-  const text = await deps.store.getText(key);
-  if (text === undefined) return { manifestUri, manifest: null, problem: `${key} does not exist` };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { manifestUri, manifest: null, problem: `${key} is not JSON: ${(error as Error).message}` };
+  const read = await readManifest(deps.store, key);
+  if (read.state === 'absent') return { manifestUri, manifest: null, problem: `${key} does not exist` };
+  if (read.state === 'valid') {
+    return { manifestUri, manifest: read.json, algorithm: read.record.settings.algorithm };
   }
-  const result = runManifestSchema.safeParse(json);
-  if (result.success) return { manifestUri, manifest: json, algorithm: result.data.settings.algorithm };
-  const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  // Kept whole even when it does not match the schema: it still traces the model to its inputs.
-  return { manifestUri, manifest: json, problem: `${key} does not match the manifest schema: ${issues}` };
+  // It still traces the model to its inputs when it parsed, so it is kept.
+  return { manifestUri, manifest: read.json ?? null, problem: read.problem };
 }
 
 async function artifactBytes(deps: CompleteDeps, uri: string | undefined): Promise<number | undefined> {
@@ -132,7 +127,7 @@ async function registerModel(
 }
 
 async function buildEntry(deps: CompleteDeps, origin: RunOrigin, job: FinishedJob, log: Logger) {
-  const manifest = await readManifest(deps, origin);
+  const manifest = await manifestOfRun(deps, origin);
   if (manifest.problem) log.warn('manifest not usable', { problem: manifest.problem });
   const algorithm = manifest.algorithm ?? algorithmOfImage(job.image) ?? job.algorithmName ?? 'custom';
   const registered = await registerModel(deps, origin, job, algorithm, log);
@@ -185,14 +180,13 @@ export function finishedEvent(entry: CatalogEntry, bucket: string): PipelineEven
  * (`catalog/<dataset>/<job>.json`), registers a Completed model, moves
  * `latest.json` forward, then notifies the owner once. Safe to run for
  * duplicates, concurrently and after a crash at any step: each ends with
- * one entry, one model package and one notification. `owner` identifies the
- * invocation (Lambda's request id, kept across its retries).
+ * one entry, one model package and one notification.
  */
 export async function completeTrainingJob(
   deps: CompleteDeps,
   change: TrainingJobStateChange,
-  owner: string,
-): Promise<CompleteResult> {
+  invocation: Invocation,
+): Promise<CompleteOutcome> {
   const { config, store, logger } = deps;
   const name = change.job;
   const ownPrefix = stackNamePrefix(config.jobPrefix);
@@ -240,9 +234,16 @@ export async function completeTrainingJob(
   }
   const latestUpdated = await advanceLatest(store, entry);
   const event = finishedEvent(entry, config.bucket);
-  const notified = await notifyOnce(store, deps.notifier, event, `finished-${name}`, owner);
+  const notified = await notifyOnce(
+    store,
+    deps.notifier,
+    event,
+    `finished-${name}`,
+    invocation.requestId,
+    invocation.now,
+  );
   log.info('training job cataloged', { status: entry.status, entryCreated, latestUpdated, notified });
-  const result: CompleteResult = {
+  const result: CompleteOutcome = {
     outcome: 'cataloged',
     dataset: entry.dataset,
     job: name,

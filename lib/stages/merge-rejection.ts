@@ -1,29 +1,41 @@
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
 import { DatasetRejectedError } from '../csv/errors';
 import { keys, s3Uri } from '../layout';
-import type { ManifestInput } from '../manifest';
+import { type ManifestInput, manifestInputSchema } from '../manifest';
 import { type RejectedDetail, SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
-import type { Notifier, ObjectStore } from '../ports';
+import { type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
 import { SettingsError } from '../settings/errors';
+import type { MergeContext } from './merge-context';
 
 /** Where reports about uploads to folders that cannot be datasets go (a reserved name, never a dataset). */
 export const INVALID_FOLDER_DATASET = '_invalid';
 
-/** `errors/<dataset>/<id>.json`: what a user reads to fix a rejected upload. */
-export interface RejectionReport {
-  schemaVersion: typeof SCHEMA_VERSION;
-  dataset: string;
-  run?: string;
-  rejectedAt: string;
-  message: string;
-  file: string;
-  row?: number;
-  column?: number;
-  hint: string;
+const rejectionReportSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  dataset: z.string(),
+  run: z.string().optional(),
+  rejectedAt: z.string(),
+  message: z.string(),
+  file: z.string(),
+  row: z.number().int().optional(),
+  column: z.number().int().optional(),
+  hint: z.string(),
   /** Every problem found, when there are several (settings files). */
-  problems?: string[];
-  inputs: Record<string, ManifestInput>;
+  problems: z.array(z.string()).optional(),
+  inputs: z.record(z.string(), manifestInputSchema),
+});
+
+/** `errors/<dataset>/<id>.json`: what a user reads to fix a rejected upload. */
+export type RejectionReport = z.infer<typeof rejectionReportSchema>;
+
+/** The rejection report at `key` (`errors/<dataset>/<id>.json`), checked. */
+export function readRejectionReport(
+  store: Pick<ObjectStore, 'getText'>,
+  key: string,
+): Promise<StoredRecord<RejectionReport>> {
+  return readStoredRecord(store, key, rejectionReportSchema);
 }
 
 /** Why a run cannot go on, in the words a report and a notification use. */
@@ -55,14 +67,8 @@ export function asRejection(error: unknown): Rejection | undefined {
   return undefined;
 }
 
-export interface RejectContext {
-  store: ObjectStore;
-  notifier: Notifier;
-  bucket: string;
-  /** The invocation, for `notifyOnce`. */
-  owner: string;
-  now: () => Date;
-}
+/** The part of the merge's context a rejection needs. */
+export type RejectContext = Pick<MergeContext, 'store' | 'notifier' | 'bucket' | 'owner' | 'now'>;
 
 /**
  * Writes the report at `errors/<dataset>/<id>.json` and sends one "Dataset

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { keys } from '../layout';
-import type { ObjectRef, ObjectStore } from '../ports';
+import { keys, type RawFile } from '../layout';
+import { readManifest } from '../manifest';
+import type { ObjectRef } from '../ports';
+import type { ClaimedRun, MergeContext, MergeOutcome } from './merge-context';
+import { readRejectionReport, reportRejection } from './merge-rejection';
 
 /**
  * How long a claim on an input is trusted to belong to a live merge: the merge
@@ -55,13 +58,8 @@ export type ClaimResult =
   /** Another live invocation is merging a run with this upload. */
   | { kind: 'busy'; by: string };
 
-export interface ClaimContext {
-  store: ObjectStore;
-  dataset: string;
-  run: string;
-  owner: string;
-  now: () => Date;
-}
+/** The part of the merge's context a claim needs, and the run it claims for. */
+export type ClaimContext = Pick<MergeContext, 'store' | 'dataset' | 'owner' | 'now'> & { run: string };
 
 function parseClaim(text: string | undefined): InputClaim | undefined {
   if (text === undefined) return undefined;
@@ -145,4 +143,65 @@ export async function claimPair(
   if (y.kind === 'claimed') return y;
   await releaseInput(ctx, 'x', tokens.x);
   return { ...y, file: 'y' };
+}
+
+/**
+ * Pairs the current `x.csv` and `y.csv` of `ctx.dataset`: the outcome when
+ * there is nothing (more) to merge (a file missing, the run already committed
+ * or rejected, an input used up or held by another live invocation), or the
+ * claimed run this invocation must now merge.
+ */
+export async function pairRun(ctx: MergeContext): Promise<MergeOutcome | ClaimedRun> {
+  const { store, dataset } = ctx;
+  const [x, y, settings] = await Promise.all([
+    store.head(keys.raw(dataset, 'x')),
+    store.head(keys.raw(dataset, 'y')),
+    store.head(keys.raw(dataset, 'settings')),
+  ]);
+  if (!x || !y) {
+    const missing: RawFile[] = [...(x ? [] : ['x' as const]), ...(y ? [] : ['y' as const])];
+    const reason = `waiting for ${missing.map((f) => keys.raw(dataset, f)).join(' and ')}`;
+    ctx.logger.info('waiting for partner', { missing });
+    return { outcome: 'waiting', dataset, reason, missing };
+  }
+  const run = runIdFor(x, y, settings);
+  const logger = ctx.logger.child({ run });
+  const manifestKey = keys.manifest(dataset, run);
+  const committed = async (): Promise<MergeOutcome | undefined> => {
+    const existing = await readManifest(store, manifestKey);
+    if (existing.state !== 'valid') return undefined;
+    return { outcome: 'committed', dataset, run, manifestKey, manifest: existing.record, created: false };
+  };
+
+  const existing = await committed();
+  if (existing) {
+    logger.info('run already committed');
+    return existing;
+  }
+  const report = await readRejectionReport(store, keys.errorReport(dataset, run));
+  if (report.state === 'valid') {
+    // A retry after the report was written: make sure the notification went out, change nothing else.
+    const reportKey = await reportRejection(ctx, { dataset, id: run, run, inputs: {} }, report.record);
+    logger.info('run already rejected');
+    return { outcome: 'rejected', dataset, run, reportKey, message: report.record.message };
+  }
+
+  const tokens = { x: inputToken(x), y: inputToken(y) };
+  const claim = await claimPair({ ...ctx, run }, tokens);
+  if (claim.kind === 'claimed') {
+    return { outcome: 'claimed', run, x, y, settings, tokens, manifestKey, logger };
+  }
+  if (claim.by === run) {
+    const done = await committed();
+    if (done) return done;
+  }
+  if (claim.kind === 'busy') {
+    logger.info('run in progress elsewhere', { file: claim.file, by: claim.by });
+    return { outcome: 'in-progress', dataset, run: claim.by, by: claim.by };
+  }
+  const used = keys.raw(dataset, claim.file);
+  const partner = keys.raw(dataset, claim.file === 'x' ? 'y' : 'x');
+  const reason = `${used} was already used by run ${claim.by}: upload a new ${claim.file}.csv to start a run with the new ${partner}`;
+  logger.info('waiting for new upload', { file: claim.file, consumedBy: claim.by });
+  return { outcome: 'waiting', dataset, reason, missing: [claim.file] };
 }

@@ -1,42 +1,24 @@
 import { keys, parseManifestKey, s3Uri } from '../layout';
 import type { Logger } from '../logger';
-import { type RunManifest, runManifestSchema } from '../manifest';
+import { type RunManifest, readManifest } from '../manifest';
 import { type NotStartedDetail, SCHEMA_VERSION, type StartedDetail } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import { TrainingQuotaError, TrainingRequestRejectedError } from '../ports';
 import { TrainingConfigError } from '../training/errors';
 import { trainingJobName } from '../training/job-name';
 import { buildTrainingRequest, type TrainingPlan } from '../training/request';
-import type { TrainDeps } from './deps';
+import type { Invocation, TrainDeps } from './deps';
 
 /** How a manifest ended up: only `started` and `already-exists` mean a job is running. */
 export type TrainingOutcome =
-  | { result: 'started' | 'already-exists'; job: string }
-  | { result: 'not-started'; job: string; reason: string }
-  | { result: 'ignored'; reason: string };
-
-function parseManifest(text: string): { manifest?: RunManifest; problem?: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { problem: `not JSON: ${(error as Error).message}` };
-  }
-  const parsed = runManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    return {
-      problem: parsed.error.issues
-        .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-        .join('; '),
-    };
-  }
-  return { manifest: parsed.data };
-}
+  | { outcome: 'started' | 'already-exists'; job: string }
+  | { outcome: 'not-started'; job: string; reason: string }
+  | { outcome: 'ignored'; reason: string };
 
 async function reportNotStarted(
   deps: TrainDeps,
   logger: Logger,
-  owner: string,
+  invocation: Invocation,
   manifest: RunManifest,
   job: string,
   reason: string,
@@ -56,7 +38,8 @@ async function reportNotStarted(
     deps.notifier,
     { detailType: 'Training Failed To Start', detail },
     `not-started-${job}`,
-    owner,
+    invocation.requestId,
+    invocation.now,
   );
 }
 
@@ -72,34 +55,33 @@ async function reportNotStarted(
  * (`TrainingConfigError`) or that hits a SageMaker quota ends with a "Training
  * Failed To Start" notification and no error, and so does a request the
  * backend refuses as invalid (`TrainingRequestRejectedError`): retrying the
- * same request cannot succeed. Anything else is rethrown for Lambda to retry. `owner` is the
- * invocation's id (kept across Lambda's retries).
+ * same request cannot succeed. Anything else is rethrown for Lambda to retry.
  */
 export async function startTraining(
-  manifestKey: string,
   deps: TrainDeps,
-  owner: string,
+  manifestKey: string,
+  invocation: Invocation,
 ): Promise<TrainingOutcome> {
   const location = parseManifestKey(manifestKey);
-  if (!location) return { result: 'ignored', reason: `${manifestKey} is not a run manifest` };
+  if (!location) return { outcome: 'ignored', reason: `${manifestKey} is not a run manifest` };
   const log = deps.logger.child({ dataset: location.dataset, run: location.run });
-  const text = await deps.store.getText(manifestKey);
-  if (text === undefined) {
+  const read = await readManifest(deps.store, manifestKey);
+  if (read.state === 'absent') {
     log.warn('manifest missing', { key: manifestKey });
-    return { result: 'ignored', reason: `${manifestKey} does not exist` };
+    return { outcome: 'ignored', reason: `${manifestKey} does not exist` };
   }
-  const { manifest, problem } = parseManifest(text);
-  if (!manifest || problem) {
-    log.error('invalid manifest', { key: manifestKey, problem });
-    return { result: 'ignored', reason: `${manifestKey} is not a valid manifest: ${problem}` };
+  if (read.state === 'invalid') {
+    log.error('invalid manifest', { key: manifestKey, problem: read.problem });
+    return { outcome: 'ignored', reason: `not a valid manifest: ${read.problem}` };
   }
+  const manifest = read.record;
   if (manifest.dataset !== location.dataset || manifest.run !== location.run) {
     log.error('manifest does not match its key', {
       key: manifestKey,
       dataset: manifest.dataset,
       run: manifest.run,
     });
-    return { result: 'ignored', reason: `${manifestKey} names another run` };
+    return { outcome: 'ignored', reason: `${manifestKey} names another run` };
   }
 
   const job = trainingJobName(deps.config.jobPrefix, manifest.dataset, manifest.run);
@@ -113,13 +95,13 @@ export async function startTraining(
     await reportNotStarted(
       deps,
       jobLog,
-      owner,
+      invocation,
       manifest,
       job,
       error.message,
       `Change ${settingsFile} as described, then upload x.csv and y.csv again to start a new run.`,
     );
-    return { result: 'not-started', job, reason: error.message };
+    return { outcome: 'not-started', job, reason: error.message };
   }
 
   let result: 'started' | 'already-exists';
@@ -131,7 +113,7 @@ export async function startTraining(
       await reportNotStarted(
         deps,
         jobLog,
-        owner,
+        invocation,
         manifest,
         job,
         `An account quota is used up: ${error.quotaMessage}`,
@@ -139,20 +121,20 @@ export async function startTraining(
           `Quotas console (service SageMaker), or choose another "instanceType" or fewer instances in ` +
           `${settingsFile}, then upload x.csv and y.csv again.`,
       );
-      return { result: 'not-started', job, reason: error.message };
+      return { outcome: 'not-started', job, reason: error.message };
     }
     if (error instanceof TrainingRequestRejectedError) {
       await reportNotStarted(
         deps,
         jobLog,
-        owner,
+        invocation,
         manifest,
         job,
         error.reason,
         `Check the settings in ${settingsFile} (instance type, counts, hyperparameters) against the reason, ` +
           'then upload x.csv and y.csv again.',
       );
-      return { result: 'not-started', job, reason: error.message };
+      return { outcome: 'not-started', job, reason: error.message };
     }
     throw error;
   }
@@ -172,8 +154,9 @@ export async function startTraining(
     deps.notifier,
     { detailType: 'Training Started', detail },
     `started-${job}`,
-    owner,
+    invocation.requestId,
+    invocation.now,
   );
   jobLog.info('training started', { result, algorithm: plan.algorithm });
-  return { result, job };
+  return { outcome: result, job };
 }

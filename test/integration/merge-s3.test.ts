@@ -67,9 +67,9 @@ async function manifestsUnder(prefix: string): Promise<string[]> {
   return found;
 }
 
-function committed(outcomes: MergeOutcome[]): Extract<MergeOutcome, { status: 'committed' }>[] {
+function committed(outcomes: MergeOutcome[]): Extract<MergeOutcome, { outcome: 'committed' }>[] {
   return outcomes.filter(
-    (o): o is Extract<MergeOutcome, { status: 'committed' }> => o.status === 'committed',
+    (o): o is Extract<MergeOutcome, { outcome: 'committed' }> => o.outcome === 'committed',
   );
 }
 
@@ -81,7 +81,7 @@ describe('merge against a local S3 server', () => {
     expect(data.x.length).toBeGreaterThan(8 * 1024 * 1024);
     const xEvent = await userUpload('raw/big data/x.csv', data.x);
     expect(xEvent.Records[0]?.eventName).toBe('ObjectCreated:CompleteMultipartUpload');
-    expect(await handler(xEvent, context('req-x'))).toMatchObject([{ status: 'waiting', missing: ['y'] }]);
+    expect(await handler(xEvent, context('req-x'))).toMatchObject([{ outcome: 'waiting', missing: ['y'] }]);
     const yEvent = await userUpload('raw/big data/y.csv', data.y);
     const [outcome] = committed(await handler(yEvent, context('req-y')));
     if (!outcome) throw new Error('no run');
@@ -182,7 +182,7 @@ describe('merge against a local S3 server', () => {
     const yShort = `${data.y.split('\n').slice(0, 60).join('\n')}\n`;
     const event = await userUpload('raw/short/y.csv', yShort);
     const [outcome] = await handler(event, context('req-r'));
-    expect(outcome?.status).toBe('rejected');
+    expect(outcome?.outcome).toBe('rejected');
     await handler(event, context('req-r2'));
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]?.detailType).toBe('Dataset Rejected');
@@ -199,6 +199,8 @@ describe('merge against a local S3 server', () => {
     const { handler } = deps();
     expect(await handler({ Event: 's3:TestEvent', Service: 'Amazon S3' }, context('t'))).toEqual([]);
     const event = await userUpload('raw/notes/readme.txt', 'hello');
-    expect(await handler(event, context('t2'))).toEqual([{ status: 'ignored', key: 'raw/notes/readme.txt' }]);
+    expect(await handler(event, context('t2'))).toEqual([
+      { outcome: 'ignored', key: 'raw/notes/readme.txt' },
+    ]);
   });
 });

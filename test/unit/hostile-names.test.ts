@@ -181,8 +181,8 @@ describe('uploads into folders that cannot be datasets', () => {
     const notifier = new RecordingNotifier();
     const deps = { config: testConfig, store, notifier, logger: silentLogger };
     const ref = await store.upload(key, '1,2\n');
-    const outcome = await handleRawUpload(deps, { key, etag: ref.etag }, { owner: 'request-1' });
-    expect(outcome.status).toBe('rejected');
+    const outcome = await handleRawUpload(deps, { key, etag: ref.etag }, { requestId: 'request-1' });
+    expect(outcome.outcome).toBe('rejected');
     const written = store.keys().filter((k) => k !== key);
     expect(
       written.every((k) => k.startsWith('errors/_invalid/') || k.startsWith('notifications/_invalid/')),
@@ -197,8 +197,8 @@ describe('uploads into folders that cannot be datasets', () => {
     const store = new MemoryStore();
     await store.upload(deepAtLimit, '1\n');
     const deps = { config: testConfig, store, notifier: new RecordingNotifier(), logger: silentLogger };
-    const outcome = await handleRawUpload(deps, { key: deepAtLimit }, { owner: 'request-1' });
-    expect(outcome.status).toBe('ignored');
+    const outcome = await handleRawUpload(deps, { key: deepAtLimit }, { requestId: 'request-1' });
+    expect(outcome.outcome).toBe('ignored');
     expect(store.keys()).toEqual([deepAtLimit]);
   });
 

@@ -25,21 +25,21 @@ describe('merge handler', () => {
     await store.upload('raw/my data/x.csv', data.x);
     await store.upload('raw/my data/y.csv', data.y);
     const outcomes = await handler(event('test-bucket', 'raw/my+data/y.csv'), context('req-1'));
-    expect(outcomes).toMatchObject([{ status: 'committed', dataset: 'my data', created: true }]);
+    expect(outcomes).toMatchObject([{ outcome: 'committed', dataset: 'my data', created: true }]);
     const done = lines.find((l) => l.message === 'object handled');
     expect(done).toMatchObject({
       level: 'info',
       function: 'merge',
       key: 'raw/my data/y.csv',
       requestId: 'req-1',
-      status: 'committed',
+      outcome: 'committed',
     });
     expect(lines.find((l) => l.message === 'run committed')).toMatchObject({
       dataset: 'my data',
       requestId: 'req-1',
     });
     expect(lines.find((l) => l.message === 'run committed')?.run).toBe(
-      outcomes[0]?.status === 'committed' ? outcomes[0].run : '',
+      outcomes[0]?.outcome === 'committed' ? outcomes[0].run : '',
     );
   });
 

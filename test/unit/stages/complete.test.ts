@@ -37,7 +37,9 @@ describe('completeTrainingJob', () => {
   it('catalogs a Completed job with its manifest, metrics, model and package, then notifies once', async () => {
     const job = describeJob();
     const { store, registry, notifier, deps } = await completeWorld([job]);
-    const result = await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
+    const result = await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), {
+      requestId: 'req-1',
+    });
 
     expect(result).toMatchObject({ outcome: 'cataloged', dataset: 'iris', run: 'r1', status: 'Completed' });
     const entry = entryOf(store, 'iris', JOB);
@@ -91,7 +93,7 @@ describe('completeTrainingJob', () => {
       'AlgorithmError: Customer Error: Unable to parse the label "setosa" on line 3 (caused by ValueError)';
     const job = describeJob({ status: 'Failed', failureReason: reason });
     const { store, registry, notifier, deps } = await completeWorld([job]);
-    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
+    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), { requestId: 'req-1' });
 
     const entry = entryOf(store, 'iris', JOB);
     expect(entry).toMatchObject({ status: 'Failed', failureReason: reason, failedStep: 'Training' });
@@ -117,7 +119,7 @@ describe('completeTrainingJob', () => {
       failureReason: 'Training job reached the MaxRuntimeInSeconds limit',
     });
     const { store, notifier, deps } = await completeWorld([job]);
-    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
+    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), { requestId: 'req-1' });
     expect(entryOf(store, 'iris', JOB)).toMatchObject({
       status: 'Stopped',
       secondaryStatus: 'MaxRuntimeExceeded',
@@ -134,11 +136,9 @@ describe('completeTrainingJob', () => {
   ] as const)('handles events with %s', async (_, shape) => {
     const job = describeJob();
     const { store, notifier, deps } = await completeWorld([job]);
-    const result = await completeTrainingJob(
-      deps,
-      parseTrainingJobEvent(stateChangeEvent(job, shape)),
-      'req-1',
-    );
+    const result = await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job, shape)), {
+      requestId: 'req-1',
+    });
     expect(result).toMatchObject({ outcome: 'cataloged', dataset: 'iris', run: 'r1' });
     expect(entryOf(store, 'iris', JOB).trainingEndedAt).toBe('2026-01-01T01:00:00.000Z');
     expect(notifier.sent).toHaveLength(1);
@@ -150,7 +150,7 @@ describe('completeTrainingJob', () => {
     const detail = sample.detail as Record<string, unknown>;
     const { store, deps } = await completeWorld([job]);
     const change = parseTrainingJobEvent({ ...sample, detail: { ...detail, TrainingJobName: JOB } });
-    const result = await completeTrainingJob(deps, change, 'req-1');
+    const result = await completeTrainingJob(deps, change, { requestId: 'req-1' });
     // The sample's tags are empty and its S3Uri a placeholder: the dataset comes from DescribeTrainingJob.
     expect(result).toMatchObject({ outcome: 'cataloged', dataset: 'iris', run: 'r1' });
     expect(store.text(keys.catalogEntry('iris', JOB))).toBeDefined();
@@ -161,13 +161,13 @@ describe('completeTrainingJob', () => {
     const { store, trainer, notifier, deps } = await completeWorld([job]);
     const sample = readAwsEvent('sagemaker-training-job-state-change.sample.json');
     const results = [
-      await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1'),
-      await completeTrainingJob(deps, parseTrainingJobEvent(sample), 'req-2'),
+      await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), { requestId: 'req-1' }),
+      await completeTrainingJob(deps, parseTrainingJobEvent(sample), { requestId: 'req-2' }),
       // A prefix that merely starts the same way is another stack too.
       await completeTrainingJob(
         { ...deps, config: { ...config, jobPrefix: 'sagedrop' } },
         parseTrainingJobEvent(stateChangeEvent(describeJob({ job: 'sagedropx--iris--r1' }))),
-        'req-3',
+        { requestId: 'req-3' },
       ),
     ];
     expect(results.map((r) => r.outcome)).toEqual(['ignored', 'ignored', 'ignored']);
@@ -189,8 +189,8 @@ describe('completeTrainingJob', () => {
       'sagedrop:stack': 'sagedrop-dev-x',
     };
     const results = [
-      await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(other)), 'req-1'),
-      await completeTrainingJob(deps, parseTrainingJobEvent(byStack), 'req-2'),
+      await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(other)), { requestId: 'req-1' }),
+      await completeTrainingJob(deps, parseTrainingJobEvent(byStack), { requestId: 'req-2' }),
     ];
     expect(results.map((r) => r.outcome)).toEqual(['ignored', 'ignored']);
     expect(store.keys().filter((k) => k.startsWith('catalog/'))).toEqual([]);
@@ -200,7 +200,9 @@ describe('completeTrainingJob', () => {
   it('ignores events of non-terminal states', async () => {
     const job = describeJob({ status: 'InProgress' });
     const { trainer, notifier, deps } = await completeWorld([job]);
-    const result = await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
+    const result = await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), {
+      requestId: 'req-1',
+    });
     expect(result.outcome).toBe('ignored');
     expect(trainer.describes).toEqual([]);
     expect(notifier.sent).toEqual([]);
@@ -210,18 +212,18 @@ describe('completeTrainingJob', () => {
     const job = describeJob({ status: 'InProgress' });
     const { notifier, deps } = await completeWorld([job]);
     const change = parseTrainingJobEvent(stateChangeEvent(job, { status: 'Completed' }));
-    await expect(completeTrainingJob(deps, change, 'req-1')).rejects.toBeInstanceOf(JobNotFinishedError);
+    await expect(completeTrainingJob(deps, change, { requestId: 'req-1' })).rejects.toBeInstanceOf(
+      JobNotFinishedError,
+    );
     expect(notifier.sent).toEqual([]);
   });
 
   it('trusts DescribeTrainingJob when the event reports another terminal status', async () => {
     const job = describeJob({ status: 'Failed', failureReason: 'ClientError: bad input' });
     const { store, notifier, deps } = await completeWorld([job]);
-    await completeTrainingJob(
-      deps,
-      parseTrainingJobEvent(stateChangeEvent(job, { status: 'Completed' })),
-      'r',
-    );
+    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job, { status: 'Completed' })), {
+      requestId: 'r',
+    });
     expect(entryOf(store, 'iris', JOB).status).toBe('Failed');
     expect(notifier.sent[0]?.detailType).toBe('Training Failed');
   });
@@ -232,7 +234,7 @@ describe('completeTrainingJob', () => {
     const { store, deps } = await completeWorld([job]);
     const event = stateChangeEvent(job);
     event.detail.Tags = { 'sagedrop:dataset': 'Fleur _2026_@1a2b3c', 'sagedrop:run': 'r1' };
-    const result = await completeTrainingJob(deps, parseTrainingJobEvent(event), 'req-1');
+    const result = await completeTrainingJob(deps, parseTrainingJobEvent(event), { requestId: 'req-1' });
     expect(result).toMatchObject({ dataset, run: 'r1' });
     expect(store.text(keys.catalogEntry(dataset, job.TrainingJobName ?? ''))).toBeDefined();
   });
@@ -247,12 +249,16 @@ describe('completeTrainingJob', () => {
     fromTags.detail.Tags = { 'sagedrop:dataset': 'iris', 'sagedrop:run': 'r1' };
     const marked = stateChangeEvent(sanitised);
     marked.detail.Tags = { 'sagedrop:dataset': 'Fleur _2026_@0123456789ab', 'sagedrop:run': 'r2' };
-    expect(await completeTrainingJob(deps, parseTrainingJobEvent(fromTags), 'r')).toMatchObject({
+    expect(
+      await completeTrainingJob(deps, parseTrainingJobEvent(fromTags), { requestId: 'r' }),
+    ).toMatchObject({
       outcome: 'cataloged',
       dataset: 'iris',
       run: 'r1',
     });
-    expect((await completeTrainingJob(deps, parseTrainingJobEvent(marked), 'r')).outcome).toBe('ignored');
+    expect((await completeTrainingJob(deps, parseTrainingJobEvent(marked), { requestId: 'r' })).outcome).toBe(
+      'ignored',
+    );
     expect(store.keys().filter((k) => k.startsWith('catalog/iris/'))).toHaveLength(2);
   });
 
@@ -260,13 +266,13 @@ describe('completeTrainingJob', () => {
     const job = describeJob();
     const { store, registry, notifier, deps } = await completeWorld([job]);
     const event = stateChangeEvent(job);
-    const first = await completeTrainingJob(deps, parseTrainingJobEvent(event), 'req-1');
+    const first = await completeTrainingJob(deps, parseTrainingJobEvent(event), { requestId: 'req-1' });
     const bytes = store.text(keys.catalogEntry('iris', JOB));
-    const second = await completeTrainingJob(deps, parseTrainingJobEvent(event), 'req-2');
+    const second = await completeTrainingJob(deps, parseTrainingJobEvent(event), { requestId: 'req-2' });
     const third = await completeTrainingJob(
       deps,
       parseTrainingJobEvent(stateChangeEvent(job, { times: 'ms' })),
-      'r3',
+      { requestId: 'r3' },
     );
     expect([first, second, third].map((r) => r.outcome === 'cataloged' && r.entryCreated)).toEqual([
       true,
@@ -285,7 +291,7 @@ describe('completeTrainingJob', () => {
     const event = stateChangeEvent(job);
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        completeTrainingJob(deps, parseTrainingJobEvent(event), `req-${i}`),
+        completeTrainingJob(deps, parseTrainingJobEvent(event), { requestId: `req-${i}` }),
       ),
     );
     expect(results.filter((r) => r.outcome === 'cataloged' && r.entryCreated)).toHaveLength(1);
@@ -311,10 +317,12 @@ describe('completeTrainingJob', () => {
       },
     };
     const change = parseTrainingJobEvent(stateChangeEvent(job));
-    await expect(completeTrainingJob({ ...deps, notifier: flaky }, change, 'req-1')).rejects.toThrow(/SNS/);
+    await expect(
+      completeTrainingJob({ ...deps, notifier: flaky }, change, { requestId: 'req-1' }),
+    ).rejects.toThrow(/SNS/);
     expect(store.text(keys.catalogEntry('iris', JOB))).toBeDefined();
-    await completeTrainingJob({ ...deps, notifier: flaky }, change, 'req-1');
-    await completeTrainingJob({ ...deps, notifier: flaky }, change, 'req-2');
+    await completeTrainingJob({ ...deps, notifier: flaky }, change, { requestId: 'req-1' });
+    await completeTrainingJob({ ...deps, notifier: flaky }, change, { requestId: 'req-2' });
     expect(registry.calls).toHaveLength(1);
     expect(notifier.sent).toHaveLength(1);
   });
@@ -328,12 +336,12 @@ describe('completeTrainingJob', () => {
       },
     };
     const change = parseTrainingJobEvent(stateChangeEvent(job));
-    await expect(completeTrainingJob({ ...deps, registry: down }, change, 'req-1')).rejects.toThrow(
-      /Throttling/,
-    );
+    await expect(
+      completeTrainingJob({ ...deps, registry: down }, change, { requestId: 'req-1' }),
+    ).rejects.toThrow(/Throttling/);
     expect(store.text(keys.catalogEntry('iris', JOB))).toBeUndefined();
     expect(notifier.sent).toHaveLength(0);
-    await completeTrainingJob(deps, change, 'req-1');
+    await completeTrainingJob(deps, change, { requestId: 'req-1' });
     expect(registry.calls).toHaveLength(1);
     expect(entryOf(store, 'iris', JOB).modelPackageArn).toBeDefined();
   });
@@ -344,11 +352,13 @@ describe('completeTrainingJob', () => {
     await completeTrainingJob(
       { ...off.deps, config: { ...config, registerModels: false } },
       parseTrainingJobEvent(stateChangeEvent(job)),
-      'req-1',
+      { requestId: 'req-1' },
     );
     expect(off.registry.calls).toHaveLength(0);
     const none = await completeWorld([job], { registry: false });
-    await completeTrainingJob(none.deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
+    await completeTrainingJob(none.deps, parseTrainingJobEvent(stateChangeEvent(job)), {
+      requestId: 'req-1',
+    });
     for (const { store } of [off, none]) {
       expect(entryOf(store, 'iris', JOB)).not.toHaveProperty('modelPackageArn');
     }
@@ -360,7 +370,7 @@ describe('completeTrainingJob', () => {
     const failedLater = describeJob({ run: 'r3', end: '2026-01-03T01:00:00Z', status: 'Failed' });
     const { store, deps } = await completeWorld([older, newer, failedLater]);
     const handle = (d: typeof older) =>
-      completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(d)), 'r');
+      completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(d)), { requestId: 'r' });
 
     await handle(newer);
     expect(latestOf(store, 'iris')?.job).toBe(jobName('iris', 'r2'));
@@ -379,7 +389,9 @@ describe('completeTrainingJob', () => {
     await Promise.all(
       [...jobs]
         .reverse()
-        .map((j) => completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(j)), 'r')),
+        .map((j) =>
+          completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(j)), { requestId: 'r' }),
+        ),
     );
     expect(latestOf(store, 'iris')?.job).toBe(jobName('iris', 'r5'));
   });
@@ -388,8 +400,8 @@ describe('completeTrainingJob', () => {
     const a = describeJob({ run: 'ra', end: '2026-01-01T00:00:00Z' });
     const b = describeJob({ run: 'rb', end: '2026-01-01T00:00:00Z' });
     const { store, deps } = await completeWorld([a, b]);
-    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(b)), 'r');
-    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(a)), 'r');
+    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(b)), { requestId: 'r' });
+    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(a)), { requestId: 'r' });
     expect(latestOf(store, 'iris')?.job).toBe(jobName('iris', 'rb'));
   });
 
@@ -397,7 +409,7 @@ describe('completeTrainingJob', () => {
     const job = describeJob();
     const { store, deps } = await completeWorld([job]);
     await store.delete(keys.manifest('iris', 'r1'));
-    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
+    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), { requestId: 'req-1' });
     const entry = entryOf(store, 'iris', JOB);
     expect(entry.manifest).toBeNull();
     expect(entry.manifestProblem).toContain('train/iris/r1/manifest.json does not exist');
@@ -406,7 +418,7 @@ describe('completeTrainingJob', () => {
   it('records spot savings', async () => {
     const job = describeJob({ spot: true });
     const { store, deps } = await completeWorld([job]);
-    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), 'req-1');
+    await completeTrainingJob(deps, parseTrainingJobEvent(stateChangeEvent(job)), { requestId: 'req-1' });
     expect(entryOf(store, 'iris', JOB)).toMatchObject({ spot: true, spotSavings: 0.7, billableSeconds: 90 });
   });
 });

@@ -40,8 +40,8 @@ async function trainThenComplete(dataset: string, withChannels: boolean) {
   const manifest = makeManifest({ dataset });
   const manifestKey = keys.manifest(dataset, manifest.run);
   await world.store.put(manifestKey, JSON.stringify(manifest));
-  const started = await startTraining(manifestKey, world.deps, 'req-train');
-  expect(started.result).toBe('started');
+  const started = await startTraining(world.deps, manifestKey, { requestId: 'req-train' });
+  expect(started.outcome).toBe('started');
   const request = [...world.trainer.jobs.values()][0] as CreateTrainingJobRequest;
   const description = completed(request, withChannels);
   const event = trainingStateChangeEvent(description, request.Tags ?? [], {
@@ -62,7 +62,7 @@ async function trainThenComplete(dataset: string, withChannels: boolean) {
       logger: silentLogger,
     },
     parseTrainingJobEvent(event),
-    'req-complete',
+    { requestId: 'req-complete' },
   );
   return { manifest, result };
 }

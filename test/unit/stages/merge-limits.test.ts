@@ -62,12 +62,12 @@ describe('merge stage: size limit', () => {
     const { store, reads } = hugeX(memory, tooBig);
     const { deps, notifier } = mergeDeps(store);
     const outcome = await handleRawUpload(
-      { ...deps, config: { ...deps.config, mergeMemoryMb: 1024 } },
+      { ...deps, config: { ...deps.config, mergeMemoryMb: 1024 }, engine },
       { key: 'raw/big/y.csv' },
-      { owner: 'request-1', engine },
+      { requestId: 'request-1' },
     );
-    expect(outcome.status).toBe('rejected');
-    if (outcome.status !== 'rejected') return;
+    expect(outcome.outcome).toBe('rejected');
+    if (outcome.outcome !== 'rejected') return;
     expect(outcome.message).toBe(
       `raw/big/x.csv and raw/big/y.csv are ${((tooBig + data.y.length) / 1e9).toFixed(1)} GB together; one merge handles at most ${(maxMergeInputBytes(1024) / 1e9).toFixed(1)} GB within Lambda's 15 minutes at 1024 MB (param mergeMemoryMb)`,
     );
@@ -87,8 +87,8 @@ describe('merge stage: size limit', () => {
     const outcome = await handleRawUpload(
       { ...deps, config: { ...deps.config, mergeMemoryMb: 128 } },
       { key: 'raw/big/y.csv' },
-      { owner: 'request-1' },
+      { requestId: 'request-1' },
     );
-    expect(outcome.status).toBe('committed');
+    expect(outcome.outcome).toBe('committed');
   });
 });

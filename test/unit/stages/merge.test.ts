@@ -4,7 +4,8 @@ import { mergeStreams } from '../../../lib/csv/merge';
 import type { MergeOptions, OpenOutput } from '../../../lib/csv/types';
 import { keys } from '../../../lib/layout';
 import { runManifestSchema } from '../../../lib/manifest';
-import { handleRawUpload, type MergeEngine, type MergeStageOptions } from '../../../lib/stages/merge';
+import type { Invocation, MergeDeps } from '../../../lib/stages/deps';
+import { handleRawUpload, type MergeEngine } from '../../../lib/stages/merge';
 import { CLAIM_LEASE_MS, inputToken, runIdFor } from '../../../lib/stages/pairing';
 import { MemoryStore } from '../../support/memory-store';
 import { numericDataset } from '../../support/merge-fixtures';
@@ -12,16 +13,18 @@ import { mergeDeps } from '../../support/stage-worlds';
 
 const engine: MergeEngine = mergeStreams;
 
-function setup(options: Partial<MergeStageOptions> = {}) {
+function setup(options: { engine?: MergeEngine; now?: () => Date } = {}) {
   const store = new MemoryStore();
-  const { deps, notifier } = mergeDeps(store);
+  const { deps: base, notifier } = mergeDeps(store);
   const calls: MergeOptions[] = [];
   const counting: MergeEngine = (x, y, open, mergeOptions) => {
     calls.push(mergeOptions);
     return (options.engine ?? engine)(x, y, open, mergeOptions);
   };
-  const stage: MergeStageOptions = { owner: 'request-1', ...options, engine: counting };
-  const upload = (key: string, owner = stage.owner) => handleRawUpload(deps, { key }, { ...stage, owner });
+  const deps: MergeDeps = { ...base, engine: counting };
+  const stage: Invocation = { requestId: 'request-1', ...(options.now ? { now: options.now } : {}) };
+  const upload = (key: string, requestId = stage.requestId) =>
+    handleRawUpload(deps, { key }, { ...stage, requestId });
   return { store, deps, notifier, calls, stage, upload };
 }
 
@@ -36,7 +39,7 @@ describe('merge stage: pairing', () => {
     const { store, upload, calls } = setup();
     await store.upload('raw/iris/x.csv', data.x);
     const outcome = await upload('raw/iris/x.csv');
-    expect(outcome).toMatchObject({ status: 'waiting', dataset: 'iris', missing: ['y'] });
+    expect(outcome).toMatchObject({ outcome: 'waiting', dataset: 'iris', missing: ['y'] });
     expect(calls).toHaveLength(0);
     expect(store.keys()).toEqual(['raw/iris/x.csv']);
   });
@@ -47,8 +50,8 @@ describe('merge stage: pairing', () => {
     await upload('raw/iris/x.csv');
     await store.upload('raw/iris/y.csv', data.y);
     const outcome = await upload('raw/iris/y.csv');
-    expect(outcome.status).toBe('committed');
-    if (outcome.status !== 'committed') return;
+    expect(outcome.outcome).toBe('committed');
+    if (outcome.outcome !== 'committed') return;
     const manifest = runManifestSchema.parse(JSON.parse(store.text(outcome.manifestKey) ?? ''));
     expect(manifest).toMatchObject({
       dataset: 'iris',
@@ -76,9 +79,9 @@ describe('merge stage: pairing', () => {
     await store.upload('raw/x.csv', data.x);
     await store.upload('raw/y.csv', data.y);
     const outcome = await upload('raw/y.csv');
-    expect(outcome).toMatchObject({ status: 'committed', dataset: 'default' });
+    expect(outcome).toMatchObject({ outcome: 'committed', dataset: 'default' });
     expect(calls[0]).toMatchObject({ numeric: 'numeric-or-empty', labelInTraining: true, testFraction: 0 });
-    if (outcome.status !== 'committed') return;
+    if (outcome.outcome !== 'committed') return;
     expect(outcome.manifest.inputs.settings?.key).toBe('raw/sagedrop.json');
     expect(outcome.manifest.channels.test).toBeUndefined();
   });
@@ -110,7 +113,7 @@ describe('merge stage: pairing', () => {
         reuseWrittenChunks: false,
       },
     ]);
-    if (outcome.status !== 'committed') throw new Error(outcome.status);
+    if (outcome.outcome !== 'committed') throw new Error(outcome.outcome);
     expect(outcome.manifest.settings).toMatchObject({ algorithm: 'kmeans', hyperparameters: { k: '3' } });
     expect(outcome.manifest.channels.train.labelFirst).toBe(false);
   });
@@ -121,11 +124,11 @@ describe('merge stage: pairing', () => {
     await store.upload('raw/iris/y.csv', data.y);
     const first = await upload('raw/iris/y.csv', 'request-1');
     const second = await upload('raw/iris/y.csv', 'request-2');
-    expect(first).toMatchObject({ status: 'committed', created: true });
+    expect(first).toMatchObject({ outcome: 'committed', created: true });
     expect(second).toMatchObject({
-      status: 'committed',
+      outcome: 'committed',
       created: false,
-      run: first.status === 'committed' ? first.run : '',
+      run: first.outcome === 'committed' ? first.run : '',
     });
     expect(calls).toHaveLength(1);
     expect(manifests(store)).toHaveLength(1);
@@ -141,7 +144,7 @@ describe('merge stage: pairing', () => {
     ]);
     expect(calls).toHaveLength(1);
     expect(manifests(store)).toHaveLength(1);
-    expect(outcomes.map((o) => o.status).sort()).toEqual(['committed', 'in-progress']);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['committed', 'in-progress']);
   });
 
   it('does not pair a re-uploaded file with its partner already used, and runs again when both are new', async () => {
@@ -151,15 +154,15 @@ describe('merge stage: pairing', () => {
     const first = await upload('raw/iris/y.csv');
     await store.upload('raw/iris/y.csv', data.y);
     const waiting = await upload('raw/iris/y.csv');
-    expect(waiting).toMatchObject({ status: 'waiting', missing: ['x'] });
-    if (waiting.status === 'waiting')
+    expect(waiting).toMatchObject({ outcome: 'waiting', missing: ['x'] });
+    if (waiting.outcome === 'waiting')
       expect(waiting.reason).toContain('raw/iris/x.csv was already used by run');
     expect(manifests(store)).toHaveLength(1);
     await store.upload('raw/iris/x.csv', data.x);
     const second = await upload('raw/iris/x.csv');
-    expect(second.status).toBe('committed');
+    expect(second.outcome).toBe('committed');
     expect(manifests(store)).toHaveLength(2);
-    if (first.status === 'committed' && second.status === 'committed')
+    if (first.outcome === 'committed' && second.outcome === 'committed')
       expect(second.run > first.run).toBe(true);
   });
 
@@ -169,12 +172,12 @@ describe('merge stage: pairing', () => {
     await store.upload('raw/iris/y.csv', data.y);
     await upload('raw/iris/y.csv');
     const x2 = await store.upload('raw/iris/x.csv', data.x);
-    expect((await upload('raw/iris/x.csv')).status).toBe('waiting');
+    expect((await upload('raw/iris/x.csv')).outcome).toBe('waiting');
     expect(await store.head(keys.inputClaim('iris', 'x', inputToken(x2)))).toBeUndefined();
     await store.upload('raw/iris/y.csv', data.y);
     const outcome = await upload('raw/iris/y.csv');
-    expect(outcome.status).toBe('committed');
-    if (outcome.status === 'committed') expect(outcome.manifest.inputs.x.versionId).toBe(x2.versionId);
+    expect(outcome.outcome).toBe('committed');
+    if (outcome.outcome === 'committed') expect(outcome.manifest.inputs.x.versionId).toBe(x2.versionId);
   });
 
   it('re-pairs when a new settings file arrives after both inputs', async () => {
@@ -183,16 +186,16 @@ describe('merge stage: pairing', () => {
     await store.upload('raw/iris/y.csv', data.y);
     await store.upload('raw/iris/sagedrop.json', '{"algorithm": "nope"}');
     const rejected = await upload('raw/iris/sagedrop.json');
-    expect(rejected.status).toBe('rejected');
+    expect(rejected.outcome).toBe('rejected');
     await store.upload('raw/iris/sagedrop.json', '{"algorithm": "xgboost"}');
     const outcome = await upload('raw/iris/sagedrop.json');
-    expect(outcome).toMatchObject({ status: 'committed', manifest: { settings: { algorithm: 'xgboost' } } });
+    expect(outcome).toMatchObject({ outcome: 'committed', manifest: { settings: { algorithm: 'xgboost' } } });
   });
 
   it('ignores keys that are not raw files', async () => {
     const { store, upload } = setup();
-    expect(await upload('raw/iris/notes.txt')).toEqual({ status: 'ignored', key: 'raw/iris/notes.txt' });
-    expect(await upload('train/iris/r/manifest.json')).toMatchObject({ status: 'ignored' });
+    expect(await upload('raw/iris/notes.txt')).toEqual({ outcome: 'ignored', key: 'raw/iris/notes.txt' });
+    expect(await upload('train/iris/r/manifest.json')).toMatchObject({ outcome: 'ignored' });
     expect(store.keys()).toEqual([]);
   });
 });
@@ -237,8 +240,8 @@ describe('merge stage: rejection', () => {
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
     const outcome = await upload('raw/iris/y.csv');
-    expect(outcome.status).toBe('rejected');
-    if (outcome.status !== 'rejected') return;
+    expect(outcome.outcome).toBe('rejected');
+    if (outcome.outcome !== 'rejected') return;
     expect(outcome.reportKey).toBe(keys.errorReport('iris', outcome.run ?? ''));
     const report = JSON.parse(store.text(outcome.reportKey) ?? '');
     expect(report).toMatchObject({
@@ -277,7 +280,7 @@ describe('merge stage: rejection', () => {
     const { store, upload } = setup({ engine: partial });
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
-    expect((await upload('raw/iris/y.csv')).status).toBe('rejected');
+    expect((await upload('raw/iris/y.csv')).outcome).toBe('rejected');
     expect(store.keys().filter((k) => k.startsWith('train/') && !k.includes('/_inputs/'))).toEqual([]);
   });
 
@@ -287,9 +290,9 @@ describe('merge stage: rejection', () => {
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
     const outcome = await upload('raw/iris/y.csv');
-    expect(outcome.status).toBe('rejected');
+    expect(outcome.outcome).toBe('rejected');
     expect(calls).toHaveLength(0);
-    if (outcome.status !== 'rejected') return;
+    if (outcome.outcome !== 'rejected') return;
     const report = JSON.parse(store.text(outcome.reportKey) ?? '');
     expect(report.file).toBe('raw/iris/sagedrop.json');
     expect(report.message).toContain('"role" cannot be set per dataset');
@@ -304,12 +307,12 @@ describe('merge stage: rejection', () => {
     const { store, upload } = setup({ engine: sometimes });
     const x = await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
-    expect((await upload('raw/iris/y.csv')).status).toBe('rejected');
+    expect((await upload('raw/iris/y.csv')).outcome).toBe('rejected');
     reject = false;
     await store.upload('raw/iris/y.csv', data.y);
     const outcome = await upload('raw/iris/y.csv');
-    expect(outcome.status).toBe('committed');
-    if (outcome.status === 'committed') expect(outcome.manifest.inputs.x.versionId).toBe(x.versionId);
+    expect(outcome.outcome).toBe('committed');
+    if (outcome.outcome === 'committed') expect(outcome.manifest.inputs.x.versionId).toBe(x.versionId);
   });
 
   it('picks up a corrected file uploaded while the rejected run was merging', async () => {
@@ -326,7 +329,7 @@ describe('merge stage: rejection', () => {
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
     const outcome = await fixture.upload('raw/iris/y.csv');
-    expect(outcome.status).toBe('committed');
+    expect(outcome.outcome).toBe('committed');
     expect(manifests(store)).toHaveLength(1);
     expect(store.keys().filter((k) => k.startsWith('errors/'))).toHaveLength(1);
   });
@@ -335,8 +338,8 @@ describe('merge stage: rejection', () => {
     const { store, upload, notifier } = setup();
     await store.upload('raw/_private/x.csv', data.x);
     const outcome = await upload('raw/_private/x.csv');
-    expect(outcome.status).toBe('rejected');
-    if (outcome.status !== 'rejected') return;
+    expect(outcome.outcome).toBe('rejected');
+    if (outcome.outcome !== 'rejected') return;
     expect(outcome.reportKey).toMatch(/^errors\/_invalid\/[0-9a-f]{32}\.json$/);
     expect(outcome.message).toContain('raw/_private/x.csv');
     expect(notifier.sent).toHaveLength(1);
@@ -365,7 +368,7 @@ describe('merge stage: failures and retries', () => {
     expect(store.keys().filter((k) => k.startsWith('train/'))).toEqual([]);
     expect(notifier.sent).toEqual([]);
     crash = false;
-    expect((await upload('raw/iris/y.csv', 'request-1')).status).toBe('committed');
+    expect((await upload('raw/iris/y.csv', 'request-1')).outcome).toBe('committed');
     expect(manifests(store)).toHaveLength(1);
   });
 
@@ -389,15 +392,15 @@ describe('merge stage: failures and retries', () => {
     await store.upload('raw/iris/x.csv', data.x);
     await store.upload('raw/iris/y.csv', data.y);
     const run = await leaveDeadClaims(store, 'request-dead', new Date(clock));
-    expect(await upload('raw/iris/x.csv', 'request-2')).toMatchObject({ status: 'in-progress', run });
+    expect(await upload('raw/iris/x.csv', 'request-2')).toMatchObject({ outcome: 'in-progress', run });
     clock += CLAIM_LEASE_MS + 1000;
     expect(await upload('raw/iris/x.csv', 'request-3')).toMatchObject({
-      status: 'committed',
+      outcome: 'committed',
       run,
       created: true,
     });
     expect(await upload('raw/iris/x.csv', 'request-dead')).toMatchObject({
-      status: 'committed',
+      outcome: 'committed',
       created: false,
     });
     expect(manifests(store)).toHaveLength(1);
@@ -410,8 +413,8 @@ describe('merge stage: failures and retries', () => {
     const first = await leaveDeadClaims(store, 'request-1', new Date());
     await store.upload('raw/iris/x.csv', data.x);
     const outcome = await upload('raw/iris/y.csv', 'request-1');
-    expect(outcome.status).toBe('committed');
-    if (outcome.status === 'committed') expect(outcome.run).not.toBe(first);
+    expect(outcome.outcome).toBe('committed');
+    if (outcome.outcome === 'committed') expect(outcome.run).not.toBe(first);
   });
 
   it('fails with the upload error, not a stream error, when storing an output fails', async () => {

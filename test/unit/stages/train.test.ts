@@ -14,9 +14,9 @@ describe('startTraining', () => {
     const world = trainWorld();
     const manifest = makeManifest({ dataset: 'iris', labels: LABELS.binary });
     const key = await commit(world, manifest);
-    const outcome = await startTraining(key, world.deps, 'req-1');
+    const outcome = await startTraining(world.deps, key, { requestId: 'req-1' });
     const job = `${testConfig.jobPrefix}--iris--${manifest.run}`;
-    expect(outcome).toEqual({ result: 'started', job });
+    expect(outcome).toEqual({ outcome: 'started', job });
     expect([...world.trainer.jobs.keys()]).toEqual([job]);
     expect(world.trainer.jobs.get(job)?.HyperParameters).toMatchObject({
       predictor_type: 'binary_classifier',
@@ -46,10 +46,10 @@ describe('startTraining', () => {
   it('starts one job and sends one notification when the same event comes twice', async () => {
     const world = trainWorld();
     const key = await commit(world, makeManifest());
-    const first = await startTraining(key, world.deps, 'req-1');
-    const second = await startTraining(key, world.deps, 'req-2');
-    expect(first.result).toBe('started');
-    expect(second.result).toBe('already-exists');
+    const first = await startTraining(world.deps, key, { requestId: 'req-1' });
+    const second = await startTraining(world.deps, key, { requestId: 'req-2' });
+    expect(first.outcome).toBe('started');
+    expect(second.outcome).toBe('already-exists');
     expect(world.trainer.jobs.size).toBe(1);
     expect(world.trainer.calls).toBe(2);
     expect(world.notifier.sent).toHaveLength(1);
@@ -59,10 +59,10 @@ describe('startTraining', () => {
     const world = trainWorld();
     const key = await commit(world, makeManifest({ dataset: 'Données clients' }));
     const outcomes = await Promise.all([
-      startTraining(key, world.deps, 'req-1'),
-      startTraining(key, world.deps, 'req-2'),
+      startTraining(world.deps, key, { requestId: 'req-1' }),
+      startTraining(world.deps, key, { requestId: 'req-2' }),
     ]);
-    expect(outcomes.map((o) => o.result).sort()).toEqual(['already-exists', 'started']);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already-exists', 'started']);
     expect(world.trainer.jobs.size).toBe(1);
     expect(world.notifier.sent.filter((e) => e.detailType === 'Training Started')).toHaveLength(1);
   });
@@ -71,11 +71,11 @@ describe('startTraining', () => {
     const world = trainWorld();
     const key = await commit(world, makeManifest());
     world.notifier.failures.push(new Error('SNS unavailable'));
-    await expect(startTraining(key, world.deps, 'req-1')).rejects.toThrow('SNS unavailable');
+    await expect(startTraining(world.deps, key, { requestId: 'req-1' })).rejects.toThrow('SNS unavailable');
     expect(world.trainer.jobs.size).toBe(1);
     expect(world.notifier.sent).toHaveLength(0);
-    const retry = await startTraining(key, world.deps, 'req-1');
-    expect(retry.result).toBe('already-exists');
+    const retry = await startTraining(world.deps, key, { requestId: 'req-1' });
+    expect(retry.outcome).toBe('already-exists');
     expect(world.notifier.sent.map((e) => e.detailType)).toEqual(['Training Started']);
   });
 
@@ -85,9 +85,9 @@ describe('startTraining', () => {
     const key = await commit(world, manifest);
     const quota = "The account-level service limit 'ml.p3.2xlarge for training job usage' is 0 Instances";
     world.trainer.failures.push(new TrainingQuotaError(quota), new TrainingQuotaError(quota));
-    const outcome = await startTraining(key, world.deps, 'req-1');
-    expect(outcome.result).toBe('not-started');
-    await startTraining(key, world.deps, 'req-2');
+    const outcome = await startTraining(world.deps, key, { requestId: 'req-1' });
+    expect(outcome.outcome).toBe('not-started');
+    await startTraining(world.deps, key, { requestId: 'req-2' });
     expect(world.notifier.sent).toHaveLength(1);
     const event = world.notifier.sent[0];
     expect(event?.detailType).toBe('Training Failed To Start');
@@ -111,8 +111,8 @@ describe('startTraining', () => {
       settings: { algorithm: 'kmeans', hyperparameters: {} },
     });
     const key = await commit(world, manifest);
-    const outcome = await startTraining(key, world.deps, 'req-1');
-    expect(outcome.result).toBe('not-started');
+    const outcome = await startTraining(world.deps, key, { requestId: 'req-1' });
+    expect(outcome.outcome).toBe('not-started');
     expect(world.trainer.calls).toBe(0);
     expect(world.notifier.sent).toHaveLength(1);
     expect(world.notifier.sent[0]).toMatchObject({
@@ -128,7 +128,9 @@ describe('startTraining', () => {
       settings: { algorithm: 'custom', trainingImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mine:1' },
     });
     const key = await commit(world, manifest);
-    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'not-started' });
+    await expect(startTraining(world.deps, key, { requestId: 'req-1' })).resolves.toMatchObject({
+      outcome: 'not-started',
+    });
     expect(world.trainer.calls).toBe(0);
     expect(world.notifier.sent[0]?.detail).toMatchObject({
       reason: expect.stringContaining('allowCustomImages'),
@@ -139,8 +141,8 @@ describe('startTraining', () => {
     const world = trainWorld();
     const key = await commit(world, makeManifest());
     world.trainer.failures.push(new TrainingRequestRejectedError('Value ml.m5.larg is not valid'));
-    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({
-      result: 'not-started',
+    await expect(startTraining(world.deps, key, { requestId: 'req-1' })).resolves.toMatchObject({
+      outcome: 'not-started',
       reason: expect.stringContaining('Value ml.m5.larg is not valid'),
     });
     expect(world.notifier.sent[0]).toMatchObject({
@@ -153,20 +155,24 @@ describe('startTraining', () => {
     const world = trainWorld();
     const key = await commit(world, makeManifest());
     world.trainer.failures.push(new Error('InternalFailure'));
-    await expect(startTraining(key, world.deps, 'req-1')).rejects.toThrow('InternalFailure');
+    await expect(startTraining(world.deps, key, { requestId: 'req-1' })).rejects.toThrow('InternalFailure');
     expect(world.notifier.sent).toHaveLength(0);
-    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'started' });
+    await expect(startTraining(world.deps, key, { requestId: 'req-1' })).resolves.toMatchObject({
+      outcome: 'started',
+    });
   });
 
   it('logs and skips a manifest that is not valid, without training or retrying', async () => {
     const world = trainWorld();
     const key = keys.manifest('iris', 'r1');
     await world.store.put(key, JSON.stringify({ ...makeManifest({ run: 'r1' }), featureCount: 0 }));
-    const outcome = await startTraining(key, world.deps, 'req-1');
-    expect(outcome).toMatchObject({ result: 'ignored', reason: expect.stringContaining('featureCount') });
+    const outcome = await startTraining(world.deps, key, { requestId: 'req-1' });
+    expect(outcome).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('featureCount') });
     expect(world.logs.find((l) => l.level === 'error')).toMatchObject({ message: 'invalid manifest', key });
     await world.store.put(key, '{"schemaVersion": ');
-    await expect(startTraining(key, world.deps, 'req-1')).resolves.toMatchObject({ result: 'ignored' });
+    await expect(startTraining(world.deps, key, { requestId: 'req-1' })).resolves.toMatchObject({
+      outcome: 'ignored',
+    });
     expect(world.trainer.calls).toBe(0);
     expect(world.notifier.sent).toHaveLength(0);
   });
@@ -175,14 +181,18 @@ describe('startTraining', () => {
     const world = trainWorld();
     const manifest = makeManifest({ run: 'r1' });
     await world.store.put(keys.manifest('iris', 'r2'), JSON.stringify(manifest));
-    await expect(startTraining(keys.manifest('iris', 'r2'), world.deps, 'a')).resolves.toMatchObject({
-      result: 'ignored',
+    await expect(
+      startTraining(world.deps, keys.manifest('iris', 'r2'), { requestId: 'a' }),
+    ).resolves.toMatchObject({
+      outcome: 'ignored',
     });
-    await expect(startTraining(keys.manifest('iris', 'r3'), world.deps, 'a')).resolves.toMatchObject({
-      result: 'ignored',
+    await expect(
+      startTraining(world.deps, keys.manifest('iris', 'r3'), { requestId: 'a' }),
+    ).resolves.toMatchObject({
+      outcome: 'ignored',
     });
-    await expect(startTraining('raw/iris/x.csv', world.deps, 'a')).resolves.toMatchObject({
-      result: 'ignored',
+    await expect(startTraining(world.deps, 'raw/iris/x.csv', { requestId: 'a' })).resolves.toMatchObject({
+      outcome: 'ignored',
     });
     expect(world.trainer.calls).toBe(0);
   });

@@ -47,12 +47,15 @@ describe.each(backends)('TrainingBackend contract: %s', (_name, backendFor) => {
     const key = keys.manifest(manifest.dataset, manifest.run);
     await world.store.put(key, JSON.stringify(manifest));
 
-    const first = await startTraining(key, deps, 'req-1');
+    const first = await startTraining(deps, key, { requestId: 'req-1' });
     // A duplicate delivery of the same manifest changes nothing.
-    const second = await startTraining(key, deps, 'req-2');
+    const second = await startTraining(deps, key, { requestId: 'req-2' });
 
     for (const outcome of [first, second]) {
-      expect(outcome).toMatchObject({ result: 'not-started', reason: expect.stringContaining('ml.m5.larg') });
+      expect(outcome).toMatchObject({
+        outcome: 'not-started',
+        reason: expect.stringContaining('ml.m5.larg'),
+      });
     }
     expect(world.notifier.sent).toHaveLength(1);
     expect(world.notifier.sent[0]).toMatchObject({
