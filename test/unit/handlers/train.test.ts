@@ -32,7 +32,7 @@ describe('train handler', () => {
     const key = await commit(world, makeManifest());
     await createTrainHandler(() => world.deps)(s3Event([key]), context);
     const handled = world.logs.find((l) => l.message === 'object handled');
-    expect(handled).toMatchObject({ function: 'train', requestId: 'c0ffee-1', key, result: 'started' });
+    expect(handled).toMatchObject({ function: 'train', requestId: 'c0ffee-1', key, outcome: 'started' });
     const stageLines = world.logs.filter((l) => l.dataset === 'iris');
     expect(stageLines.length).toBeGreaterThan(0);
     for (const line of stageLines)
