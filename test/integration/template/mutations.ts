@@ -126,7 +126,7 @@ export const MUTATIONS: Mutation[] = [
         .find((resource) => resource.Type === 'AWS::Events::Rule');
       delete record(record(record(rule).Properties).EventPattern).detail;
     },
-    'triggers: the rule for complete must match terminal states of jobs named "sagedrop-ci-*" only',
+    'triggers: the rule for complete must match terminal states of jobs named "sagedrop-ci--*" only',
   ],
   [
     'no write under a function’s own trigger',
