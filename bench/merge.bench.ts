@@ -1,6 +1,7 @@
 import {
   createReadStream,
   createWriteStream,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -77,7 +78,9 @@ function channelFiles(outDir: string) {
     train: join(runDir, 'train', 'train.csv'),
     validation: join(runDir, 'validation', 'validation.csv'),
     test: join(runDir, 'test', 'test.csv'),
-    testLabels: join(runDir, 'test-labels', 'labels.csv'),
+    testLabels: existsSync(join(runDir, 'test-labels'))
+      ? join(runDir, 'test-labels', 'labels.csv')
+      : undefined,
   };
 }
 

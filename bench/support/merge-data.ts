@@ -91,14 +91,15 @@ export interface ChannelFiles {
   train: string;
   validation: string;
   test: string;
-  testLabels: string;
+  /** Present when the test channel holds features only (its labels beside it). */
+  testLabels?: string;
 }
 
 /**
  * Whether the channels hold exactly the rows of `joined` (`label,features`
  * lines, e.g. paste's output), each where the seeded split puts it, in order:
- * train and validation rows whole, test rows as features with their label in
- * the test-labels file, nothing missing, nothing extra. Returns a description
+ * train and validation rows whole, test rows whole too or, with a test-labels
+ * file, as features with their label there; nothing missing, nothing extra. Returns a description
  * of the first difference, or undefined when they match.
  */
 export function checkChannels(
@@ -114,14 +115,14 @@ export function checkChannels(
     validation: new LineReader(files.validation),
     test: new LineReader(files.test),
   };
-  const labels = new LineReader(files.testLabels);
+  const labels = files.testLabels === undefined ? undefined : new LineReader(files.testLabels);
   try {
     for (let row = 0; ; row += 1) {
       const line = expected.next();
       if (line === undefined) break;
       const channel = channelOf(seed, cuts, row);
       const got = readers[channel].next();
-      if (channel === 'test') {
+      if (channel === 'test' && labels !== undefined) {
         const comma = line.indexOf(',');
         const label = labels.next();
         if (got !== line.slice(comma + 1) || label !== line.slice(0, comma)) {
@@ -131,12 +132,14 @@ export function checkChannels(
         return `row ${row + 1}: ${channel} holds ${JSON.stringify(got)}, expected ${JSON.stringify(line)}`;
       }
     }
-    for (const [name, reader] of Object.entries({ ...readers, 'test-labels': labels })) {
+    const all = labels === undefined ? readers : { ...readers, 'test-labels': labels };
+    for (const [name, reader] of Object.entries(all)) {
       if (reader.next() !== undefined) return `${name} has rows beyond the input's`;
     }
     return undefined;
   } finally {
-    for (const reader of [expected, labels, ...Object.values(readers)]) reader.close();
+    for (const reader of [expected, ...Object.values(readers)]) reader.close();
+    labels?.close();
   }
 }
 
