@@ -5,13 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBundle, loadBundle } from '../../../bench/support/bundles';
 import { packageStack, type StackPackage, warningLines } from '../../../bench/support/stack-package';
 import { readZip } from '../../../bench/support/zip';
+import { IAM_CALLS } from '../../../lib/aws/iam-calls';
 import { loadConfig } from '../../../lib/settings/config';
 import { bucketArn, dataBucket } from './check-bucket';
 import { environmentOf, FUNCTIONS, REQUIRED_ENVIRONMENT } from './check-functions';
 import { checkTemplate } from './check-template';
 import { EXPECTED_S3_TRIGGERS, s3Triggers, trainingJobPattern } from './check-triggers';
+import { denyCases, OTHER_STAGES, otherStage, requestOf, serviceCalls } from './iam-cases';
 import { MUTATIONS } from './mutations';
-import { type Json, record, render, roleStatements, TemplateView } from './template-model';
+import { SimulatedStack } from './simulate-iam';
+import { type Json, list, record, render, roleStatements, TemplateView } from './template-model';
 
 let stack: StackPackage;
 let view: TemplateView;
@@ -112,7 +115,7 @@ describe('sls package', () => {
       's3:GetObject': ['errors/*', 'notifications/*', 'raw/*', 'train/*'],
       's3:GetObjectVersion': ['raw/*'],
       's3:PutObject': ['errors/*', 'notifications/*', 'train/*'],
-      's3:AbortMultipartUpload': ['errors/*', 'notifications/*', 'train/*'],
+      's3:AbortMultipartUpload': ['train/*'],
       's3:DeleteObject': ['train/*/_inputs/*'],
     });
     expect(s3Grants('train')).toEqual({
@@ -157,5 +160,79 @@ describe.each(FUNCTIONS)('the %s bundle', (fn) => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.handlerType).toBe('function');
+  });
+});
+
+describe('IAM of the packaged stack, simulated (iam-simulate) for account 123456789012 in eu-west-1', () => {
+  let sim: SimulatedStack;
+  const grantsUsed = new Set<string>();
+  beforeAll(() => {
+    sim = new SimulatedStack(stack.template);
+  });
+  const ruleArn = () =>
+    `arn:aws:events:eu-west-1:123456789012:rule/${view.ofType('AWS::Events::Rule')[0]?.properties.Name}`;
+
+  it.each(IAM_CALLS)('allows $caller $call: $action ($why)', async (row) => {
+    const outcome = await sim.simulate(requestOf(row, sim.names));
+    for (const grant of outcome.grantsUsed) grantsUsed.add(grant);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.ignoredContextKeys).toEqual([]);
+    expect(outcome.result).toBe('Allowed');
+  });
+
+  it('uses every grant of every role for some call of the table', () => {
+    expect(grantsUsed.size).toBeGreaterThan(0);
+    expect(sim.grants().filter((grant) => !grantsUsed.has(grant))).toEqual([]);
+  });
+
+  it("refuses what no principal may do: raw/ changed, models written by merge, other roles passed, other stages' resources, plain HTTP, events of another source", async () => {
+    const cases = denyCases(sim.names);
+    const allowed: string[] = [];
+    for (const request of cases) {
+      const outcome = await sim.simulate(request);
+      expect(outcome.error, request.why).toBeUndefined();
+      if (outcome.result === 'Allowed') allowed.push(request.why);
+    }
+    expect(cases.length).toBeGreaterThan(IAM_CALLS.length);
+    expect(allowed).toEqual([]);
+  });
+
+  it('lets S3 and the training job rule invoke the functions and keep failed events, for this stage only', async () => {
+    for (const request of serviceCalls(sim.names, ruleArn())) {
+      expect((await sim.simulate(request)).result, request.why).toBe('Allowed');
+      for (const stage of OTHER_STAGES) {
+        const other = otherStage(sim.names, stage);
+        const source = serviceCalls(other, ruleArn().replace('sagedrop-ci-', `sagedrop-${stage}-`));
+        const foreign = source.find((candidate) => candidate.why === request.why);
+        const outcome = await sim.simulate({
+          ...request,
+          context: { ...request.context, ...foreign?.context },
+        });
+        expect(outcome.result, `${request.why}, from stage ${stage}`).not.toBe('Allowed');
+      }
+    }
+  });
+
+  it('would refuse every notification with a plain StringEquals on the multivalued events:source', async () => {
+    const broken = structuredClone(stack.template) as Json;
+    for (const resource of Object.values(record(broken.Resources)).map(record)) {
+      for (const policy of list(record(resource.Properties).Policies).map(record)) {
+        for (const statement of list(record(policy.PolicyDocument).Statement).map(record)) {
+          if (statement.Sid === 'PutPipelineEvents')
+            statement.Condition = { StringEquals: { 'events:source': 'sagedrop' } };
+        }
+      }
+    }
+    const brokenSim = new SimulatedStack(broken);
+    const rows = IAM_CALLS.filter((row) => row.action === 'events:PutEvents');
+    expect(rows.length).toBe(3);
+    for (const row of rows) {
+      expect((await brokenSim.simulate(requestOf(row, brokenSim.names))).result).toBe('ImplicitlyDenied');
+    }
+  });
+
+  it('plain HTTP is refused by the bucket and queue policies themselves', async () => {
+    const [read] = denyCases(sim.names).filter((request) => request.why.includes('plain HTTP'));
+    expect(read && (await sim.simulate(read)).result).toBe('ExplicitlyDenied');
   });
 });

@@ -1,0 +1,366 @@
+import { keys } from '../layout';
+import { stackNamePrefix, trainingJobName } from '../training/job-name';
+import { JOB_TAGS } from '../training/job-tags';
+import { modelPackageGroupName } from '../training/model-package';
+
+/**
+ * Every AWS request the deployed stack makes, as IAM authorizes it: which
+ * principal (a function's role, or a SageMaker training job with the execution
+ * role), which action on which resource ARN, and the condition keys the real
+ * request carries. The template test simulates each row against the packaged
+ * stack's policies (identity, bucket, queue, Lambda and trust policies) and
+ * requires it to be allowed; a grant that no row uses is reported, and an SDK
+ * command used by a function's adapters without a row fails the test.
+ *
+ * To add a call: add a row with the sample names below (a new SageMaker
+ * resource is named `stackNamePrefix(jobPrefix) + ...`, and granted on
+ * `sagedrop-<stage>--*` only).
+ */
+
+/** Who makes a request: a function (its role) or a training job (the SageMaker execution role). */
+export type IamCaller = 'merge' | 'train' | 'complete' | 'training-job';
+
+/** The names of one deployment, from which every sample ARN is built. */
+export interface StackNames {
+  partition: string;
+  region: string;
+  account: string;
+  /** `sagedrop-<stage>`: the JOB_PREFIX of the functions. */
+  jobPrefix: string;
+  bucket: string;
+  topicArn: string;
+  failureQueueArn: string;
+  sagemakerRoleArn: string;
+  /** `sagedrop-<stage>-<fn>` of a function. */
+  functionName: (fn: 'merge' | 'train' | 'complete') => string;
+}
+
+export interface IamCall {
+  caller: IamCaller;
+  /**
+   * The SDK command (`GetObject`), a step of `@aws-sdk/lib-storage`'s Upload
+   * (`UploadPart`), or what Lambda or SageMaker does for the caller (`Lambda:
+   * on-failure destination`, `SageMaker: write model`).
+   */
+  call: string;
+  action: string;
+  resource: (names: StackNames) => string;
+  /** Condition keys the request carries besides `aws:SecureTransport` (always `true`). */
+  context?: (names: StackNames) => Record<string, string | string[]>;
+  why: string;
+}
+
+const DATASET = 'iris';
+const RUN = '20260101T000000Z-0123456789';
+const s3 = (names: StackNames, key = '') =>
+  `arn:${names.partition}:s3:::${names.bucket}${key ? `/${key}` : ''}`;
+const sagemaker = (names: StackNames, resource: string) =>
+  `arn:${names.partition}:sagemaker:${names.region}:${names.account}:${resource}`;
+const job = (names: StackNames) => trainingJobName(names.jobPrefix, DATASET, RUN);
+const group = (names: StackNames) => modelPackageGroupName(names.jobPrefix, DATASET);
+const lambdaLogStream = (names: StackNames, fn: 'merge' | 'train' | 'complete') =>
+  `arn:${names.partition}:logs:${names.region}:${names.account}:log-group:/aws/lambda/${names.functionName(fn)}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`;
+const trainingLogs = (names: StackNames, rest = '') =>
+  `arn:${names.partition}:logs:${names.region}:${names.account}:log-group:/aws/sagemaker/TrainingJobs${rest}`;
+
+type Fn = 'merge' | 'train' | 'complete';
+
+/** Calls every function makes: its logs, its failure queue, its notifications. */
+function commonCalls(fn: Fn, detailType: string): IamCall[] {
+  return [
+    {
+      caller: fn,
+      call: 'Lambda: logs',
+      action: 'logs:CreateLogStream',
+      resource: (n) => lambdaLogStream(n, fn),
+      why: "Lambda writes the function's log stream with its role",
+    },
+    {
+      caller: fn,
+      call: 'Lambda: logs',
+      action: 'logs:PutLogEvents',
+      resource: (n) => lambdaLogStream(n, fn),
+      why: "Lambda writes the function's log stream with its role",
+    },
+    {
+      caller: fn,
+      call: 'Lambda: on-failure destination',
+      action: 'sqs:SendMessage',
+      resource: (n) => n.failureQueueArn,
+      why: 'an event that exhausted its retries is kept, sent with the function role',
+    },
+    {
+      caller: fn,
+      call: 'PutEvents',
+      action: 'events:PutEvents',
+      resource: (n) => `arn:${n.partition}:events:${n.region}:${n.account}:event-bus/default`,
+      context: () => ({ 'events:source': ['sagedrop'], 'events:detail-type': [detailType] }),
+      why: 'the EventBridge event of an outcome (source sagedrop)',
+    },
+    {
+      caller: fn,
+      call: 'Publish',
+      action: 'sns:Publish',
+      resource: (n) => n.topicArn,
+      why: 'the email of an outcome',
+    },
+    ...(['PutObject', 'HeadObject', 'GetObject'] as const).map(
+      (call): IamCall => ({
+        caller: fn,
+        call,
+        action: call === 'PutObject' ? 's3:PutObject' : 's3:GetObject',
+        resource: (n) => s3(n, keys.notification(DATASET, 'training-started-0123456789')),
+        why: 'the sent-once record of a notification',
+      }),
+    ),
+    {
+      caller: fn,
+      call: 'HeadObject',
+      action: 's3:ListBucket',
+      resource: (n) => s3(n),
+      why: 'a missing key answers 404 (not 403) only with s3:ListBucket on the bucket',
+    },
+  ];
+}
+
+/** The steps of a streamed `@aws-sdk/lib-storage` Upload of `key`, each as S3 authorizes it. */
+function uploadCalls(caller: IamCaller, key: string, why: string): IamCall[] {
+  const steps: [string, string][] = [
+    ['PutObject', 's3:PutObject'],
+    ['CreateMultipartUpload', 's3:PutObject'],
+    ['UploadPart', 's3:PutObject'],
+    ['CompleteMultipartUpload', 's3:PutObject'],
+    ['AbortMultipartUpload', 's3:AbortMultipartUpload'],
+  ];
+  return steps.map(([call, action]) => ({ caller, call, action, resource: (n) => s3(n, key), why }));
+}
+
+const object = (caller: IamCaller, call: string, action: string, key: string, why: string): IamCall => ({
+  caller,
+  call,
+  action,
+  resource: (n) => s3(n, key),
+  why,
+});
+
+const mergeCalls: IamCall[] = [
+  ...commonCalls('merge', 'Dataset Rejected'),
+  object('merge', 'HeadObject', 's3:GetObject', keys.raw(DATASET, 'x'), 'which upload of x.csv is current'),
+  object('merge', 'GetObject', 's3:GetObject', keys.raw(DATASET, 'settings'), "the dataset's sagedrop.json"),
+  object(
+    'merge',
+    'GetObject',
+    's3:GetObjectVersion',
+    keys.raw(DATASET, 'y'),
+    'reads the exact uploaded version (VersionId) it paired',
+  ),
+  ...uploadCalls('merge', keys.channel(DATASET, RUN, 'train'), 'streams a channel'),
+  object('merge', 'PutObject', 's3:PutObject', keys.manifest(DATASET, RUN), 'the manifest, written last'),
+  object('merge', 'HeadObject', 's3:GetObject', keys.manifest(DATASET, RUN), 'whether a run finished'),
+  object('merge', 'PutObject', 's3:PutObject', keys.inputClaim(DATASET, 'x', 'tok'), 'claims an upload'),
+  object('merge', 'GetObject', 's3:GetObject', keys.inputClaim(DATASET, 'x', 'tok'), 'reads a claim'),
+  object(
+    'merge',
+    'DeleteObject',
+    's3:DeleteObject',
+    keys.inputClaim(DATASET, 'x', 'tok'),
+    'releases a claim',
+  ),
+  object('merge', 'PutObject', 's3:PutObject', keys.errorReport(DATASET, RUN), 'the rejection report'),
+  object('merge', 'GetObject', 's3:GetObject', keys.errorReport(DATASET, RUN), 'an earlier rejection report'),
+];
+
+const trainCalls: IamCall[] = [
+  ...commonCalls('train', 'Training Started'),
+  object('train', 'GetObject', 's3:GetObject', keys.manifest(DATASET, RUN), "the run's manifest"),
+  {
+    caller: 'train',
+    call: 'CreateTrainingJob',
+    action: 'sagemaker:CreateTrainingJob',
+    resource: (n) => sagemaker(n, `training-job/${job(n)}`),
+    context: (n) => ({
+      [`aws:RequestTag/${JOB_TAGS.dataset}`]: DATASET,
+      [`aws:RequestTag/${JOB_TAGS.run}`]: RUN,
+      [`aws:RequestTag/${JOB_TAGS.stack}`]: n.jobPrefix,
+      'aws:TagKeys': [JOB_TAGS.dataset, JOB_TAGS.run, JOB_TAGS.stack],
+    }),
+    why: "starts the run's training job, tagged",
+  },
+  {
+    caller: 'train',
+    call: 'CreateTrainingJob',
+    action: 'sagemaker:AddTags',
+    resource: (n) => sagemaker(n, `training-job/${job(n)}`),
+    context: () => ({ 'aws:TagKeys': [JOB_TAGS.dataset, JOB_TAGS.run, JOB_TAGS.stack] }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'train',
+    call: 'CreateTrainingJob',
+    action: 'iam:PassRole',
+    resource: (n) => n.sagemakerRoleArn,
+    context: () => ({ 'iam:PassedToService': 'sagemaker.amazonaws.com' }),
+    why: 'the job runs as the execution role',
+  },
+];
+
+const completeCalls: IamCall[] = [
+  ...commonCalls('complete', 'Training Completed'),
+  {
+    caller: 'complete',
+    call: 'DescribeTrainingJob',
+    action: 'sagemaker:DescribeTrainingJob',
+    resource: (n) => sagemaker(n, `training-job/${job(n)}`),
+    why: 'the authoritative outcome of a finished job',
+  },
+  object('complete', 'GetObject', 's3:GetObject', keys.manifest(DATASET, RUN), "the job's run manifest"),
+  object('complete', 'HeadObject', 's3:GetObject', keys.modelArtifact(DATASET, 'job'), 'the model size'),
+  object('complete', 'PutObject', 's3:PutObject', keys.catalogEntry(DATASET, 'job'), 'the catalog entry'),
+  object('complete', 'GetObject', 's3:GetObject', keys.catalogEntry(DATASET, 'job'), 'an earlier entry'),
+  object('complete', 'HeadObject', 's3:GetObject', keys.catalogLatest(DATASET), 'the current latest.json'),
+  object(
+    'complete',
+    'GetObject',
+    's3:GetObjectVersion',
+    keys.catalogLatest(DATASET),
+    'latest.json at the exact version it compared against',
+  ),
+  object('complete', 'PutObject', 's3:PutObject', keys.catalogLatest(DATASET), 'moves latest.json forward'),
+  {
+    caller: 'complete',
+    call: 'CreateModelPackageGroup',
+    action: 'sagemaker:CreateModelPackageGroup',
+    resource: (n) => sagemaker(n, `model-package-group/${group(n)}`),
+    context: () => ({
+      [`aws:RequestTag/${JOB_TAGS.dataset}`]: DATASET,
+      'aws:TagKeys': [JOB_TAGS.dataset, JOB_TAGS.run],
+    }),
+    why: "the dataset's model group, tagged",
+  },
+  {
+    caller: 'complete',
+    call: 'CreateModelPackageGroup',
+    action: 'sagemaker:AddTags',
+    resource: (n) => sagemaker(n, `model-package-group/${group(n)}`),
+    context: () => ({ 'aws:TagKeys': [JOB_TAGS.dataset, JOB_TAGS.run] }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'complete',
+    call: 'CreateModelPackage',
+    action: 'sagemaker:CreateModelPackage',
+    resource: (n) => sagemaker(n, `model-package/${group(n)}/1`),
+    context: () => ({ 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' }),
+    why: 'registers the model, pending approval',
+  },
+];
+
+const ECR_IMAGE_ACCOUNT = '438346466558';
+
+const trainingJobCalls: IamCall[] = [
+  {
+    caller: 'training-job',
+    call: 'SageMaker: assume the execution role',
+    action: 'sts:AssumeRole',
+    resource: (n) => n.sagemakerRoleArn,
+    why: 'SageMaker runs the job as the execution role',
+  },
+  {
+    caller: 'training-job',
+    call: 'SageMaker: list a channel',
+    action: 's3:ListBucket',
+    resource: (n) => s3(n),
+    context: () => ({ 's3:prefix': keys.channelPrefix(DATASET, RUN, 'train') }),
+    why: 'an S3Prefix channel lists its prefix',
+  },
+  object(
+    'training-job',
+    'SageMaker: read a channel',
+    's3:GetObject',
+    keys.channel(DATASET, RUN, 'train'),
+    'downloads the channel',
+  ),
+  ...uploadCalls('training-job', `models/${DATASET}/job/output/model.tar.gz`, 'uploads the model'),
+  {
+    caller: 'training-job',
+    call: 'SageMaker: list checkpoints',
+    action: 's3:ListBucket',
+    resource: (n) => s3(n),
+    context: () => ({ 's3:prefix': `models/${DATASET}/job/checkpoints/` }),
+    why: 'a spot job resumes from its checkpoints',
+  },
+  object(
+    'training-job',
+    'SageMaker: read a checkpoint',
+    's3:GetObject',
+    `models/${DATASET}/job/checkpoints/c1`,
+    'a spot job resumes from its checkpoints',
+  ),
+  // CloudWatch Logs authorizes log-group actions on the ARN with a trailing `:*`.
+  {
+    caller: 'training-job',
+    call: 'SageMaker: logs',
+    action: 'logs:CreateLogGroup',
+    resource: (n) => trainingLogs(n, ':*'),
+    why: "the job's log group",
+  },
+  {
+    caller: 'training-job',
+    call: 'SageMaker: logs',
+    action: 'logs:DescribeLogStreams',
+    resource: (n) => trainingLogs(n, ':*'),
+    why: "the job's log streams",
+  },
+  ...(['logs:CreateLogStream', 'logs:PutLogEvents'] as const).map(
+    (action): IamCall => ({
+      caller: 'training-job',
+      call: 'SageMaker: logs',
+      action,
+      resource: (n) => trainingLogs(n, `:log-stream:${job(n)}/algo-1-1767225600`),
+      why: "the job's log stream",
+    }),
+  ),
+  {
+    caller: 'training-job',
+    call: 'SageMaker: metrics',
+    action: 'cloudwatch:PutMetricData',
+    resource: () => '*',
+    context: () => ({ 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' }),
+    why: "the job's metrics",
+  },
+  {
+    caller: 'training-job',
+    call: 'SageMaker: pull the image',
+    action: 'ecr:GetAuthorizationToken',
+    resource: () => '*',
+    why: 'logs in to the image registry',
+  },
+  ...(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] as const).map(
+    (action): IamCall => ({
+      caller: 'training-job',
+      call: 'SageMaker: pull the image',
+      action,
+      resource: (n) => `arn:${n.partition}:ecr:${n.region}:${ECR_IMAGE_ACCOUNT}:repository/linear-learner`,
+      why: 'pulls a built-in algorithm image from its AWS account',
+    }),
+  ),
+];
+
+/** The whole table. */
+export const IAM_CALLS: readonly IamCall[] = [
+  ...mergeCalls,
+  ...trainCalls,
+  ...completeCalls,
+  ...trainingJobCalls,
+];
+
+/**
+ * Commands the adapters can send that no function sends, and who does. A
+ * function that starts sending one needs a row (and a grant) instead.
+ */
+export const NOT_SENT_BY_FUNCTIONS: Readonly<Record<string, string>> = {
+  ListObjectsV2: "only `sagedrop status` lists, with the user's own credentials",
+};
+
+/** The sample dataset and run the rows use, for must-deny cases built beside them. */
+export const SAMPLE = { dataset: DATASET, run: RUN, job, group, stackNamePrefix } as const;
