@@ -45,7 +45,7 @@ const outside = (path: string) => {
 };
 
 /** Places `file` points at outside the repository: relative paths in quotes or links, and __dirname joins. */
-export function readsOutside(file: string, text: string): string[] {
+function readsOutside(file: string, text: string): string[] {
   const here = dirname(file);
   const found: string[] = [];
   // The sibling folder this repository once read its AWS references from.
