@@ -6,6 +6,7 @@ import { writtenChannels } from '../lib/manifest';
 import { type Config, readDefaults } from '../lib/settings/config';
 import { mergeDataset } from '../lib/stages/merge';
 import { type CommandIO, EXIT } from './command';
+import { guessedLines } from './local-progress';
 import { formatRejection, rejectionFromReport } from './local-summary';
 
 export interface LocalMergeInput {
@@ -81,6 +82,7 @@ export async function mergeLocally(io: CommandIO, input: LocalMergeInput): Promi
       (dropped.length > 0 ? `, header row dropped from ${dropped.join(' and ')}` : '') +
       (outcome.created ? '' : ' (already merged: nothing rewritten)'),
   );
+  for (const guessed of guessedLines(manifest)) io.out(guessed);
   const width = 'test-labels'.length;
   const line = (name: string, rows: string, key: string) =>
     io.out(`  ${name.padEnd(width)}  ${rows.padStart(14)}  ${join(out, ...key.split('/'))}`);

@@ -16,7 +16,18 @@ function describeManifest(manifest: RunManifest): string {
     .filter((name) => manifest.channels[name])
     .map((name) => `${name} ${manifest.rows[name]}`)
     .join(', ');
-  return `merged ${manifest.inputs.x.key} + ${manifest.inputs.y.key} into run ${manifest.run}: ${manifest.rows.total} rows, ${manifest.featureCount} features -> ${channels} (${manifest.settings.algorithm})`;
+  const merged = `merged ${manifest.inputs.x.key} + ${manifest.inputs.y.key} into run ${manifest.run}: ${manifest.rows.total} rows, ${manifest.featureCount} features -> ${channels} (${manifest.settings.algorithm})`;
+  return [merged, ...guessedLines(manifest)].join('\n');
+}
+
+/** The task and what the merge guessed about the files, one line each, with why and the setting that changes it. */
+export function guessedLines(manifest: RunManifest): string[] {
+  const lines: string[] = [];
+  if (manifest.task) lines.push(`  task: ${manifest.task.type}: ${manifest.task.reason}`);
+  for (const inference of manifest.inferences ?? []) {
+    if (inference.about !== 'task') lines.push(`  read: ${inference.said}`);
+  }
+  return lines;
 }
 
 export interface ProgressOptions {

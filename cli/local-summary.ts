@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseS3Uri, s3Uri } from '../lib/layout';
-import { runManifestSchema } from '../lib/manifest';
+import { runManifestSchema, taskSchema } from '../lib/manifest';
 import { formatNumber } from '../lib/notifications/render';
 
 /** The fields of a catalog entry the summary shows; the rest is for `--json`. */
@@ -18,29 +18,14 @@ const shownEntrySchema = z.object({
   manifest: z.unknown(),
 });
 
-/** The task as the merge recorded it, in whichever shape the manifest carries it. */
-const taskSchema = z.object({
-  task: z.union([
-    z.string(),
-    z.object({
-      task: z.string().optional(),
-      kind: z.string().optional(),
-      classes: z.array(z.string()).optional(),
-    }),
-  ]),
-  classes: z.array(z.string()).optional(),
-});
-
+/** The task as the merge recorded it (`manifest.task`), with the classes in code order. */
 function taskLine(manifest: unknown): string | undefined {
-  const parsed = taskSchema.safeParse(manifest);
+  const parsed = z.object({ task: taskSchema }).safeParse(manifest);
   if (!parsed.success) return undefined;
-  const { task, classes: topClasses } = parsed.data;
-  const name = typeof task === 'string' ? task : (task.task ?? task.kind);
-  if (!name) return undefined;
-  const classes = topClasses ?? (typeof task === 'string' ? undefined : task.classes);
-  if (!classes || classes.length === 0) return name;
+  const { type, classes } = parsed.data.task;
+  if (!classes || classes.length === 0) return type;
   const shown = classes.slice(0, 10).join(', ');
-  return `${name}, ${classes.length} classes (${shown}${classes.length > 10 ? ', ...' : ''})`;
+  return `${type}, ${classes.length} classes (${shown}${classes.length > 10 ? ', ...' : ''})`;
 }
 
 export interface SummaryPlaces {

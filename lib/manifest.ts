@@ -47,6 +47,34 @@ const settingsSchema = z.object({
   metric: z.string().optional(),
   minImprovement: z.number().optional(),
   approval: z.enum(['auto', 'manual']).optional(),
+  task: z.enum(['classification', 'regression']).optional(),
+  delimiter: z.enum([',', ';', '\t']).optional(),
+  indexColumn: z.enum(['keep', 'drop']).optional(),
+});
+
+const inputFormatSchema = z.object({
+  compression: z.enum(['gzip', 'none']),
+  delimiter: z.enum([',', ';', '\t']),
+  decimalComma: z.boolean(),
+  indexColumn: z.boolean(),
+  header: z.boolean(),
+});
+
+/**
+ * What the run learns. For a classification, `classes[i]` is the label of
+ * y.csv that the channels, the model and its predictions write as `i`.
+ */
+export const taskSchema = z.object({
+  type: z.enum(['classification', 'regression']),
+  /** Why, and the `sagedrop.json` setting that changes it. */
+  reason: z.string(),
+  classes: z.array(z.string()).optional(),
+});
+
+/** Something the merge guessed, in the words the notification uses. */
+const inferenceSchema = z.object({
+  about: z.enum(['compression', 'delimiter', 'decimal', 'index', 'header', 'task']),
+  said: z.string(),
 });
 
 /**
@@ -73,6 +101,12 @@ export const runManifestSchema = z.object({
   featureCount: z.number().int().positive(),
   headerDropped: z.object({ x: z.boolean(), y: z.boolean() }),
   labels: labelSummarySchema,
+  /** Absent from runs merged before sagedrop told the task (they are read from `labels`). */
+  task: taskSchema.optional(),
+  /** How x.csv and y.csv were read. */
+  inputFormat: z.object({ x: inputFormatSchema, y: inputFormatSchema }).optional(),
+  /** Everything the merge guessed, with why and the setting that overrides it. */
+  inferences: z.array(inferenceSchema).optional(),
   settings: settingsSchema,
   /** Only channels that received rows; `train` always. */
   channels: z.object({
@@ -87,6 +121,7 @@ export const runManifestSchema = z.object({
 export type RunManifest = z.infer<typeof runManifestSchema>;
 export type ManifestInput = z.infer<typeof manifestInputSchema>;
 export type ManifestChannel = z.infer<typeof channelSchema>;
+export type RunTask = z.infer<typeof taskSchema>;
 
 /** The channels of a manifest that were written, in a fixed order. */
 export function writtenChannels(manifest: RunManifest): [Channel, ManifestChannel][] {

@@ -86,7 +86,8 @@ async function firstBytes(
   while (total < bytes) {
     const next = await iterator.next();
     if (next.done) return { head, total, done: true };
-    head.push(next.value);
+    // A source may reuse a chunk's buffer once the next is asked for: keep copies.
+    head.push(next.value.slice());
     total += next.value.length;
   }
   return { head, total, done: false };
@@ -136,8 +137,13 @@ export async function* decodedInput(
   }
 }
 
+/** Copies of the chunks: zlib may still hold one when the next is asked for. */
+async function* copied(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) yield chunk.slice();
+}
+
 async function* gunzipped(source: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
-  const input = Readable.from(source, { objectMode: false });
+  const input = Readable.from(copied(source), { objectMode: false });
   const unzip = createGunzip();
   input.on('error', (error) => unzip.destroy(error));
   input.pipe(unzip);

@@ -49,6 +49,10 @@ export interface InputPlan {
   labels: LabelPlan;
   /** Labelled rows of y.csv. */
   labelRows: number;
+  /** Every label of y.csv is a number (as read, before any encoding). */
+  labelsAreNumbers: boolean;
+  /** Columns of x's first row as the merge reads it (index column dropped). */
+  featureCount: number;
   inferences: Inference[];
 }
 
@@ -188,7 +192,15 @@ export async function inspectInputs(openX: Open, openY: Open, options: InspectOp
   }
   const labels = planLabels(scan, options.task, yFile, settingsFile);
   inferences.push({ about: 'task', said: `${labels.task}: ${labels.reason}` });
-  return { x: formats.x, y: formats.y, labels, labelRows: scan.rows, inferences };
+  return {
+    x: formats.x,
+    y: formats.y,
+    labels,
+    labelRows: scan.rows,
+    labelsAreNumbers: scan.allNumbers,
+    featureCount: sampled.x[0]?.length ?? 0,
+    inferences,
+  };
 }
 
 function needsRewrite(format: InputFormat): boolean {

@@ -30,6 +30,10 @@ export interface StartedDetail {
   instanceType: string;
   instanceCount: number;
   manifestUri: string;
+  /** What the model learns and why (e.g. "classification: the labels in y.csv are text …"). */
+  task?: string;
+  /** What the merge guessed about the files, each with why and the setting that overrides it. */
+  inferences?: string[];
 }
 
 export interface NotStartedDetail {

@@ -246,6 +246,10 @@ function renderStarted(d: StartedDetail, backend: Backend): string[] {
       ['Run', d.run],
       ['Manifest', d.manifestUri],
     ]),
+    ...(d.task ? ['', `Task: ${d.task}`] : []),
+    ...(d.inferences && d.inferences.length > 0
+      ? ['', 'How the files were read:', ...d.inferences.map((said) => `  - ${said}`)]
+      : []),
     '',
     logsLine(d.job, backend),
   ];

@@ -64,6 +64,9 @@ const datasetSettingsSchema = z.strictObject({
       })
       .optional(),
   ),
+  task: z.enum(['classification', 'regression']).optional(),
+  delimiter: z.enum([',', ';', '\t']).optional(),
+  indexColumn: z.enum(['keep', 'drop']).optional(),
 });
 
 export type DatasetSettings = z.infer<typeof datasetSettingsSchema>;
@@ -92,6 +95,12 @@ export interface Settings {
   approval?: Approval;
   /** The dataset's serverless endpoint, when it has one. */
   endpoint?: ServerlessEndpointSetting;
+  /** Overrides the task sagedrop tells from the labels. */
+  task?: 'classification' | 'regression';
+  /** Overrides the delimiter sagedrop tells from the first rows. */
+  delimiter?: ',' | ';' | '\t';
+  /** Keeps (or drops) the first column whatever the index-column rule says. */
+  indexColumn?: 'keep' | 'drop';
 }
 
 /** Stack-wide defaults (serverless.yml params) and what the stack permits. */
@@ -238,6 +247,9 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   if (own.minImprovement !== undefined) settings.minImprovement = own.minImprovement;
   if (own.approval !== undefined) settings.approval = own.approval;
   if (own.endpoint) settings.endpoint = own.endpoint;
+  if (own.task !== undefined) settings.task = own.task;
+  if (own.delimiter !== undefined) settings.delimiter = own.delimiter;
+  if (own.indexColumn !== undefined) settings.indexColumn = own.indexColumn;
   return settings;
 }
 

@@ -1,10 +1,12 @@
 import { PassThrough, type Writable } from 'node:stream';
+import type { InputPlan } from '../csv/inspect';
 import type { MergeSummary, OpenOutput, OutputFile } from '../csv/types';
 import { type Channel, keys } from '../layout';
 import type { ManifestChannel, ManifestInput, RunManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
 import type { Settings } from '../settings/dataset';
 import { ChunkHandoff } from './chunk-handoff';
+import { runTask } from './merge-inputs';
 
 /** Bytes an output may hold before the engine waits for its upload. */
 const SINK_BUFFER_BYTES = 1024 * 1024;
@@ -103,6 +105,8 @@ export interface ManifestParts {
   /** Whether the rows of every channel start with the label. */
   labelInTraining: boolean;
   summary: MergeSummary;
+  /** What the inspection decided before the merge. */
+  plan?: InputPlan;
 }
 
 /** The run's manifest, from the engine's summary. */
@@ -143,6 +147,11 @@ export function buildManifest(parts: ManifestParts): RunManifest {
     settings: parts.settings,
     channels: { train },
   };
+  if (parts.plan) {
+    manifest.task = runTask(parts.plan);
+    manifest.inputFormat = { x: parts.plan.x, y: parts.plan.y };
+    manifest.inferences = parts.plan.inferences;
+  }
   if (parts.inputs.settings) manifest.inputs.settings = manifestInput(parts.inputs.settings);
   if (validation) manifest.channels.validation = validation;
   if (test) manifest.channels.test = test;

@@ -1,11 +1,12 @@
 import { mergeStreams } from '../csv/merge';
-import type { MergeOptions, MergeSummary } from '../csv/types';
+import type { MergeSummary } from '../csv/types';
 import { keys, parseRawKey } from '../layout';
 import { type ManifestInput, readManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
-import { numericPolicy, resolveSettings, trainsOnLabel } from '../settings/dataset';
+import { resolveSettings } from '../settings/dataset';
 import type { Invocation, MergeDeps } from './deps';
 import type { ClaimedRun, MergeContext, MergeOutcome, RawUpload } from './merge-context';
+import { prepareMerge } from './merge-inputs';
 import { checkMergeSize } from './merge-limits';
 import { buildManifest, manifestInput, RunOutputs } from './merge-outputs';
 import {
@@ -131,16 +132,13 @@ export async function mergeClaimedRun(ctx: MergeContext, claimed: ClaimedRun): P
       );
     }
     const settings = resolveSettings(ctx.defaults, settingsText, settingsFile);
-    const labelInTraining = trainsOnLabel(settings.algorithm);
-    const mergeOptions: MergeOptions = {
+    const prepared = await prepareMerge(store, { x, y }, settings, {
+      dataset,
       xFile: ctx.fileLabel(x.key),
       yFile: ctx.fileLabel(y.key),
-      validationFraction: settings.validationFraction,
-      testFraction: settings.testFraction,
-      splitSeed: settings.splitSeed,
-      numeric: numericPolicy(settings.algorithm),
-      labelInTraining,
-    };
+      settingsFile,
+    });
+    const mergeOptions = prepared.options;
     logger.info('merge started', {
       x: x.key,
       y: y.key,
@@ -151,14 +149,8 @@ export async function mergeClaimedRun(ctx: MergeContext, claimed: ClaimedRun): P
     mergeOptions.reuseWrittenChunks = outputs.reusesChunks;
     let summary: MergeSummary;
     try {
-      // The engine never reads a chunk after asking for the next: the store may reuse its buffers.
-      const borrowed = { borrowChunks: true };
-      summary = await ctx.engine(
-        store.read(x, borrowed),
-        store.read(y, borrowed),
-        outputs.open,
-        mergeOptions,
-      );
+      const inputs = prepared.open();
+      summary = await ctx.engine(inputs.x, inputs.y, outputs.open, mergeOptions);
       await outputs.finish();
     } catch (error) {
       await outputs.abort(error instanceof Error ? error : new Error(String(error)));
@@ -171,8 +163,9 @@ export async function mergeClaimedRun(ctx: MergeContext, claimed: ClaimedRun): P
       createdAt: ctx.now(),
       inputs: { x, y, settings: claimed.settings },
       settings,
-      labelInTraining,
+      labelInTraining: mergeOptions.labelInTraining,
       summary,
+      plan: prepared.plan,
     });
     const { created } = await store.put(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, {
       contentType: 'application/json',

@@ -149,6 +149,9 @@ export async function startTraining(
     instanceCount: manifest.settings.instanceCount,
     manifestUri: s3Uri(deps.config.bucket, manifestKey),
   };
+  if (manifest.task) detail.task = `${manifest.task.type}: ${manifest.task.reason}`;
+  const guessed = (manifest.inferences ?? []).filter((i) => i.about !== 'task').map((i) => i.said);
+  if (guessed.length > 0) detail.inferences = guessed;
   await notifyOnce(
     deps.store,
     deps.notifier,

@@ -86,7 +86,24 @@ export function classifyLabels(labels: RunManifest['labels']): LabelKind {
 }
 
 /** What `deriveHyperparameters` needs of a run. */
-export type RunFacts = Pick<RunManifest, 'dataset' | 'featureCount' | 'labels' | 'rows'>;
+export type RunFacts = Pick<RunManifest, 'dataset' | 'featureCount' | 'labels' | 'rows' | 'task'>;
+
+/**
+ * The label kind of a run: from the task the merge decided (classes are
+ * encoded 0..N-1, so N classes are a binary target for 2 and multiclass
+ * beyond), or, for runs merged before the task was recorded, from the label
+ * summary (`classifyLabels`).
+ */
+export function runLabelKind(run: RunFacts): LabelKind {
+  const task = run.task;
+  if (task === undefined) return classifyLabels(run.labels);
+  if (task.type === 'regression')
+    return run.labels.numeric ? { kind: 'regression' } : { kind: 'not-numeric' };
+  const classes = task.classes ?? [];
+  if (classes.length < 2) return { kind: 'constant', value: classes[0] ?? '' };
+  if (classes.length === 2) return { kind: 'binary', values: [0, 1] };
+  return { kind: 'multiclass', classes: classes.length };
+}
 
 function settingsFile(run: RunFacts): string {
   return keys.raw(run.dataset, 'settings');
@@ -94,12 +111,15 @@ function settingsFile(run: RunFacts): string {
 
 /** Classes of a supervised run that must be a classification, or a clear error. */
 function classificationOf(run: RunFacts, setting: string): LabelKind {
-  const kind = classifyLabels(run.labels);
+  const kind = runLabelKind(run);
   const file = settingsFile(run);
   if (kind.kind === 'not-numeric') {
     throw new TrainingConfigError(
-      `The labels in y.csv are not all numbers, which built-in algorithms need. Recode them as numbers ` +
-        '(0 and 1 for two classes, 0..N-1 for N classes) and upload y.csv and x.csv again.',
+      run.task?.type === 'regression'
+        ? `The labels in y.csv are not all numbers, so they cannot be a regression target: remove "task": ` +
+            `"regression" from ${file} to train a classifier on them (text labels are classes), or upload numeric labels.`
+        : `The labels in y.csv are not all numbers, which built-in algorithms need. Recode them as numbers ` +
+            '(0 and 1 for two classes, 0..N-1 for N classes) and upload y.csv and x.csv again.',
     );
   }
   if (kind.kind === 'constant') {
@@ -119,7 +139,7 @@ function classificationOf(run: RunFacts, setting: string): LabelKind {
 }
 
 function classesFor(run: RunFacts, setting: string, key: string, minClasses: number): string {
-  const kind = classifyLabels(run.labels);
+  const kind = runLabelKind(run);
   const classes =
     kind.kind === 'multiclass'
       ? kind.classes

@@ -1,5 +1,6 @@
 import type { TerminalStatus } from '../events/sagemaker';
 import { keys } from '../layout';
+import { type RunTask, taskSchema } from '../manifest';
 import type { ObjectStore } from '../ports';
 import { ObjectChangedError } from '../ports';
 import type { FinishedJob, JobStep } from './finished-job';
@@ -47,6 +48,11 @@ export interface CatalogEntry {
   lastModifiedAt?: string;
   steps: JobStep[];
   manifestUri?: string;
+  /**
+   * What the model learns, from the manifest: for a classification,
+   * `task.classes[i]` is the label of y.csv the model predicts as `i`.
+   */
+  task?: RunTask;
   /** The run's manifest as the merge wrote it: raw inputs with versions, rows per channel, settings. */
   manifest: unknown;
   /** Why `manifest` is null, when it is. */
@@ -78,6 +84,13 @@ const CAS_ATTEMPTS = 8;
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The task a manifest records, if it is a manifest that records one. */
+function taskOf(manifest: unknown): RunTask | undefined {
+  if (typeof manifest !== 'object' || manifest === null) return undefined;
+  const parsed = taskSchema.safeParse((manifest as { task?: unknown }).task);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** The entry of `job`, with the facts only the stage knows (where it came from, the registry). */
@@ -128,6 +141,7 @@ export function buildCatalogEntry(input: {
     lastModifiedAt: job.lastModifiedAt,
     steps: job.steps,
     manifestUri: input.manifestUri,
+    task: taskOf(input.manifest),
     manifest: input.manifest ?? null,
     manifestProblem: input.manifestProblem,
   });

@@ -111,6 +111,7 @@ describe('merge stage: pairing', () => {
         labelInTraining: false,
         // The memory store keeps the chunks it is given: the engine must not reuse them.
         reuseWrittenChunks: false,
+        droppedColumns: { x: 0, y: 0 },
       },
     ]);
     if (outcome.outcome !== 'committed') throw new Error(outcome.outcome);
