@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
 import { keys } from '../lib/layout';
@@ -34,8 +34,17 @@ export interface LocalRunResult {
   entry?: unknown;
 }
 
-/** Copies every object of the bucket to files under `target`, replacing what was there. */
-export async function exportBucket(store: ObjectStore, target: string): Promise<number> {
+/**
+ * Shows every object of the bucket as a plain file under `target`, replacing
+ * what was there. With `objectFile` (where the local server keeps an object's
+ * bytes), each file is a hard link to the server's copy, so the folder holds
+ * the bucket once; where linking fails, the object is copied.
+ */
+export async function exportBucket(
+  store: ObjectStore,
+  target: string,
+  objectFile?: (key: string) => string,
+): Promise<number> {
   await rm(target, { recursive: true, force: true });
   let count = 0;
   for await (const ref of store.list('')) {
@@ -44,9 +53,17 @@ export async function exportBucket(store: ObjectStore, target: string): Promise<
     if (segments.some((s) => s === '' || s === '.' || s === '..')) continue;
     const path = join(target, ...segments);
     await mkdir(dirname(path), { recursive: true });
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of store.read(ref)) chunks.push(chunk);
-    await writeFile(path, Buffer.concat(chunks));
+    const linked = objectFile
+      ? await link(objectFile(ref.key), path).then(
+          () => true,
+          () => false,
+        )
+      : false;
+    if (!linked) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of store.read(ref)) chunks.push(chunk);
+      await writeFile(path, Buffer.concat(chunks));
+    }
     count += 1;
   }
   return count;
@@ -121,9 +138,9 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
     }
     const result = await outcome(io, stack, input.dataset);
     if (input.exportTo) {
-      const count = await exportBucket(stack.store, input.exportTo);
+      const count = await exportBucket(stack.store, input.exportTo, (key) => stack.s3.objectFile(key));
       io.out(
-        `the bucket's ${count} objects are in ${input.exportTo}/ (raw/, train/, models/, catalog/, errors/, notifications/)`,
+        `the bucket's ${count} objects are in ${input.exportTo}/ (raw/, train/, models/, catalog/, errors/, notifications/), as read-only links to the local server's copy`,
       );
     }
     return { ...result, bucket: stack.bucket };

@@ -39,7 +39,7 @@ and the catalog entry are (--json: the whole catalog entry instead).`,
     dir: {
       type: 'string',
       value: 'DIR',
-      help: "where the local bucket lives (default: ./.sagedrop); the bucket's\nobjects are copied to DIR/bucket/ as plain files for inspection",
+      help: "where the local bucket lives (default: ./.sagedrop): the server's state in DIR/s3/,\nand DIR/bucket/ showing its objects as plain files for inspection\n(read-only hard links to the server's copy: the bucket is stored once)",
       parse: outputFolder,
     },
     json: {

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { replaceObjectsWhole } from './s3-object-files';
 
 /** One record of an S3 event notification, as Lambda receives it. */
 export interface S3NotificationRecord {
@@ -47,6 +48,8 @@ export interface LocalS3 {
   region: string;
   /** Everything an `S3Client` needs to talk to this server. */
   clientConfig: S3ClientConfig & { forcePathStyle: true };
+  /** The file holding the bytes of `key` (read-only; replaced whole when the object is). */
+  objectFile(key: string): string;
   /** Keys of multipart uploads started and neither completed nor aborted. */
   openMultipartUploads(): Promise<string[]>;
   /** Calls `listener` with an S3-shaped notification after each object is created. Returns an unsubscribe function. */
@@ -139,6 +142,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     vhostBuckets: false,
     configureBuckets: [{ name: bucket }],
   });
+  replaceObjectsWhole(server.store);
   // Remember which request an event comes from: s3rver's event does not say whether a POST was a multipart completion.
   const handlerFactory = server.callback.bind(server);
   const uploadsDir = join(options.dir, bucket, '._S3rver_uploads');
@@ -191,6 +195,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     },
+    objectFile: (key) => server.store.getResourcePath(bucket, key, 'object'),
     async openMultipartUploads() {
       const ids = await readdir(uploadsDir).catch(() => [] as string[]);
       const found = await Promise.all(

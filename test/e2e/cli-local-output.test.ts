@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,13 @@ afterAll(async () => {
 });
 
 const sagedrop = (...args: string[]) => runSagedrop(args, work);
+
+/** Every regular file under `root`, with its inode. */
+async function filesUnder(root: string): Promise<{ path: string; ino: number }[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return Promise.all(files.map(async (path) => ({ path, ino: (await stat(path)).ino })));
+}
 
 describe('sagedrop local output', () => {
   it('ends with a short summary: run, rows per channel, metrics, and where the model and the entry are', async () => {
@@ -55,6 +62,11 @@ describe('sagedrop local output', () => {
     expect(out).not.toContain('"hyperparameters"');
     expect(out).not.toMatch(/^ {2}\| /m);
     expect(out).toMatch(/^notification: sagedrop: model ready: flowers$/m);
+    // The folder holds the bucket once: each file under bucket/ is the server's own file under s3/.
+    const serverInodes = new Set((await filesUnder(join(dir, 's3'))).map((f) => f.ino));
+    const shown = await filesUnder(join(dir, 'bucket'));
+    expect(shown.length).toBeGreaterThan(5);
+    for (const file of shown) expect(serverInodes.has(file.ino), file.path).toBe(true);
   });
 
   it('prints the whole catalog entry as JSON with --json, the steps on stderr, and a readable non-ASCII subject', async () => {
