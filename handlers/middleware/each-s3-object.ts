@@ -63,7 +63,9 @@ export class S3ObjectsFailedError extends AggregateError {
  *
  * It answers the invocation itself (middy's early response from `before`), so
  * it comes last, after {@link stageDeps}, and the handler has no function of
- * its own.
+ * its own. Middy's early timeout covers handler functions only: a stage that
+ * outlives the function's timeout is ended by Lambda itself, which fails and
+ * retries the invocation all the same.
  *
  * @example
  * middy<unknown, PredictOutcome[]>()
