@@ -34,5 +34,6 @@ describe('the reliability harness at a small size', () => {
     // One persistent fault per stage outlasts Lambda's retries: each must be in the on-failure queue.
     expect(report.onFailure.expected).toBeGreaterThanOrEqual(3);
     expect(report.onFailure.missing).toEqual([]);
-  });
+    // Hundreds of faulted invocations against a real S3 server: minutes on a shared two-core machine.
+  }, 300_000);
 });
