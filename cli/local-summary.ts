@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseS3Uri, s3Uri } from '../lib/layout';
-import { runManifestSchema, taskSchema } from '../lib/manifest';
+import { type RunTask, runManifestSchema } from '../lib/manifest';
 import { formatNumber } from '../lib/notifications/render';
 
 /** The fields of a catalog entry the summary shows; the rest is for `--json`. */
@@ -18,14 +18,11 @@ const shownEntrySchema = z.object({
   manifest: z.unknown(),
 });
 
-/** The task as the merge recorded it (`manifest.task`), with the classes in code order. */
-function taskLine(manifest: unknown): string | undefined {
-  const parsed = z.object({ task: taskSchema }).safeParse(manifest);
-  if (!parsed.success) return undefined;
-  const { type, classes } = parsed.data.task;
-  if (!classes || classes.length === 0) return type;
-  const shown = classes.slice(0, 10).join(', ');
-  return `${type}, ${classes.length} classes (${shown}${classes.length > 10 ? ', ...' : ''})`;
+/** `classification, 3 classes (setosa, versicolor, virginica): <why>`. */
+function taskLine(task: RunTask): string {
+  const classes = task.classes ?? [];
+  const shown = classes.slice(0, 10).join(', ') + (classes.length > 10 ? ', ...' : '');
+  return `${task.type}${classes.length > 0 ? `, ${classes.length} classes (${shown})` : ''}: ${task.reason}`;
 }
 
 export interface SummaryPlaces {
@@ -63,8 +60,8 @@ export function formatLocalSummary(entry: unknown, places: SummaryPlaces): strin
       `run ${run}: ${rows.total.toLocaleString('en-US')} rows, ${featureCount} feature${featureCount === 1 ? '' : 's'}: ${channels}`,
     );
   }
-  const task = taskLine(shown.manifest);
-  if (task) lines.push(`task: ${task}`);
+  const task = manifest.success ? manifest.data.task : undefined;
+  if (task) lines.push(`task: ${taskLine(task)}`);
   const took = shown.trainingSeconds === undefined ? '' : ` in ${shown.trainingSeconds} s`;
   lines.push(`training job ${shown.job} (${shown.algorithm}): ${shown.status}${took}`);
   if (shown.failureReason) lines.push(`why: ${shown.failureReason}`);

@@ -48,6 +48,7 @@ describe('sagedrop local output', () => {
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toMatch(/^run \S+: 150 rows, 4 features: train \d+, validation \d+, test \d+$/m);
+    expect(out).toMatch(/^task: classification, 3 classes \(.+\): .+$/m);
     expect(out).toMatch(/^training job \S+ \(linear-learner\): Completed/m);
     expect(out).toMatch(/^metrics: .*validation:multiclass_accuracy=/m);
     const model =
