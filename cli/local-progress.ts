@@ -1,6 +1,6 @@
 import { keys, PREFIX, parseManifestKey } from '../lib/layout';
 import type { LocalStack, LocalStep } from '../lib/local/runtime';
-import { type RunManifest, runManifestSchema } from '../lib/manifest';
+import { type RunManifest, readManifest } from '../lib/manifest';
 import type { CommandIO } from './command';
 import { indent } from './options';
 
@@ -59,9 +59,8 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
         if (run && stack) {
           const store = stack.store;
           later(
-            store.getText(keys.manifest(run.dataset, run.run)).then((text) => {
-              const parsed = runManifestSchema.safeParse(JSON.parse(text ?? 'null'));
-              io.out(parsed.success ? describeManifest(parsed.data) : `merged run ${run.run}`);
+            readManifest(store, keys.manifest(run.dataset, run.run)).then((read) => {
+              io.out(read.state === 'valid' ? describeManifest(read.record) : `merged run ${run.run}`);
             }),
           );
         }

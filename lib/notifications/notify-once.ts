@@ -1,15 +1,37 @@
+import * as z from 'zod';
 import { keys } from '../layout';
-import type { Notifier, ObjectStore } from '../ports';
+import { type Notifier, type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
 import type { PipelineEvent } from './events';
 
 /** How long another invocation's unfinished send is trusted before this one takes over. */
 export const NOTIFY_LEASE_MS = 16 * 60 * 1000;
 
-interface NotificationRecord {
-  state: 'sending' | 'sent' | 'failed';
-  owner: string;
-  at: string;
-  event: PipelineEvent;
+/** A pipeline event as stored: its type and a detail naming the dataset, the fields every event has. */
+const storedEventSchema = z.custom<PipelineEvent>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { detailType?: unknown }).detailType === 'string' &&
+    typeof (value as { detail?: { dataset?: unknown } }).detail?.dataset === 'string',
+  'not a pipeline event (detailType and detail.dataset)',
+);
+
+const notificationRecordSchema = z.object({
+  state: z.enum(['sending', 'sent', 'failed']),
+  owner: z.string(),
+  at: z.string(),
+  event: storedEventSchema,
+});
+
+/** `notifications/<dataset>/<id>.json`: one notification, claimed before it is sent and marked after. */
+export type NotificationRecord = z.infer<typeof notificationRecordSchema>;
+
+/** The notification record at `key`, checked. */
+export function readNotificationRecord(
+  store: Pick<ObjectStore, 'getText'>,
+  key: string,
+): Promise<StoredRecord<NotificationRecord>> {
+  return readStoredRecord(store, key, notificationRecordSchema);
 }
 
 /**
@@ -40,11 +62,13 @@ export async function notifyOnce(
   });
   if (!created) {
     const current = await store.head(key);
-    const text = current ? await store.getText(key) : undefined;
-    const existing = text ? (JSON.parse(text) as NotificationRecord) : undefined;
-    if (!current || !existing || existing.state === 'sent') return false;
-    const fresh = now().getTime() - Date.parse(existing.at) < NOTIFY_LEASE_MS;
-    if (existing.state === 'sending' && existing.owner !== owner && fresh) return false;
+    const read = current ? await readNotificationRecord(store, key) : undefined;
+    if (!current || !read || read.state === 'absent') return false;
+    // A record that is not one tells nothing of a send: it is taken over, so the notification is not lost.
+    const existing = read.state === 'valid' ? read.record : undefined;
+    if (existing?.state === 'sent') return false;
+    const fresh = existing !== undefined && now().getTime() - Date.parse(existing.at) < NOTIFY_LEASE_MS;
+    if (existing?.state === 'sending' && existing.owner !== owner && fresh) return false;
     // Take over only the record as read: of two takers, one wins and the other backs off.
     const { created: took } = await store.put(key, JSON.stringify(claim), {
       contentType: 'application/json',

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
 import { keys, type RawFile } from '../layout';
 import { readManifest } from '../manifest';
-import type { ObjectRef } from '../ports';
+import { type ObjectRef, type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
 import type { ClaimedRun, MergeContext, MergeOutcome } from './merge-context';
 import { readRejectionReport, reportRejection } from './merge-rejection';
 
@@ -42,12 +43,22 @@ export function runIdFor(x: ObjectRef, y: ObjectRef, settings: ObjectRef | undef
   return `${compactUtc(newer)}-${createHash('sha256').update(basis).digest('hex').slice(0, 10)}`;
 }
 
-/** The record at `train/<dataset>/_inputs/<x|y>/<token>.json`: which run took that upload. */
-export interface InputClaim {
-  run: string;
+const inputClaimSchema = z.object({
+  run: z.string(),
   /** The invocation working on the run (Lambda's request id, kept across its retries). */
-  owner: string;
-  at: string;
+  owner: z.string(),
+  at: z.string(),
+});
+
+/** The record at `train/<dataset>/_inputs/<x|y>/<token>.json`: which run took that upload. */
+export type InputClaim = z.infer<typeof inputClaimSchema>;
+
+/** The claim on one uploaded version of an input (`keys.inputClaim`), checked. */
+export function readInputClaim(
+  store: Pick<ObjectStore, 'getText'>,
+  key: string,
+): Promise<StoredRecord<InputClaim>> {
+  return readStoredRecord(store, key, inputClaimSchema);
 }
 
 export type ClaimResult =
@@ -60,19 +71,6 @@ export type ClaimResult =
 
 /** The part of the merge's context a claim needs, and the run it claims for. */
 export type ClaimContext = Pick<MergeContext, 'store' | 'dataset' | 'owner' | 'now'> & { run: string };
-
-function parseClaim(text: string | undefined): InputClaim | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as Partial<InputClaim>;
-    if (typeof value.run === 'string' && typeof value.owner === 'string' && typeof value.at === 'string') {
-      return { run: value.run, owner: value.owner, at: value.at };
-    }
-  } catch {
-    // An unreadable claim protects nothing: it is taken over below.
-  }
-  return undefined;
-}
 
 /**
  * Claims one input version for `ctx.run`. Claims are created with a conditional
@@ -97,7 +95,9 @@ export async function claimInput(ctx: ClaimContext, file: 'x' | 'y', token: stri
       }
       continue;
     }
-    const claim = parseClaim(await ctx.store.getText(key));
+    const read = await readInputClaim(ctx.store, key);
+    // An unreadable claim protects nothing: it is taken over below.
+    const claim = read.state === 'valid' ? read.record : undefined;
     if (claim) {
       if (claim.run === ctx.run && claim.owner === ctx.owner) return { kind: 'claimed' };
       // The same invocation held it for a run it no longer makes (an input changed before its retry).
@@ -119,8 +119,10 @@ export async function claimInput(ctx: ClaimContext, file: 'x' | 'y', token: stri
 /** Gives up this invocation's claim, so the input can pair with a later upload of its partner. */
 export async function releaseInput(ctx: ClaimContext, file: 'x' | 'y', token: string): Promise<void> {
   const key = keys.inputClaim(ctx.dataset, file, token);
-  const claim = parseClaim(await ctx.store.getText(key));
-  if (claim && claim.run === ctx.run && claim.owner === ctx.owner) await ctx.store.delete(key);
+  const read = await readInputClaim(ctx.store, key);
+  if (read.state === 'valid' && read.record.run === ctx.run && read.record.owner === ctx.owner) {
+    await ctx.store.delete(key);
+  }
 }
 
 /** What stops a pair from being claimed, and on which of the two files. */

@@ -1,10 +1,12 @@
 import { DEFAULT_DATASET, keys, PREFIX, parseManifestKey, parseRawKey } from '../layout';
-import { type RunManifest, runManifestSchema } from '../manifest';
-import type { NotStartedDetail, PipelineEvent } from '../notifications/events';
+import { readManifest } from '../manifest';
+import type { NotStartedDetail } from '../notifications/events';
+import { readNotificationRecord } from '../notifications/notify-once';
 import type { ObjectRef, ObjectStore } from '../ports';
 import type { CatalogEntry, LatestPointer } from '../training/catalog';
-import type { RejectionReport } from './merge-rejection';
-import { type InputClaim, inputToken } from './pairing';
+import { readCatalogRecord, readLatestPointer } from '../training/catalog-records';
+import { readRejectionReport } from './merge-rejection';
+import { inputToken, readInputClaim } from './pairing';
 
 /** Where the current upload of x.csv or y.csv stands with the merge's pairing. */
 export type InputState =
@@ -37,16 +39,6 @@ export interface DatasetStatus {
   rejections: { run?: string; rejectedAt: string; message: string; hint: string; key: string }[];
 }
 
-async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
-  const text = await store.getText(key);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 async function collect(store: ObjectStore, prefix: string): Promise<ObjectRef[]> {
   const refs: ObjectRef[] = [];
   for await (const ref of store.list(prefix)) refs.push(ref);
@@ -58,8 +50,9 @@ async function inputState(store: ObjectStore, dataset: string, file: 'x' | 'y'):
   const ref = await store.head(keys.raw(dataset, file));
   if (!ref) return { state: 'missing' };
   const uploadedAt = ref.lastModified.toISOString();
-  const claim = await readJson<InputClaim>(store, keys.inputClaim(dataset, file, inputToken(ref)));
-  if (!claim?.run) return { state: 'new', uploadedAt };
+  const read = await readInputClaim(store, keys.inputClaim(dataset, file, inputToken(ref)));
+  if (read.state !== 'valid') return { state: 'new', uploadedAt };
+  const claim = read.record;
   if (await store.head(keys.manifest(dataset, claim.run)))
     return { state: 'consumed', run: claim.run, uploadedAt };
   if (await store.head(keys.errorReport(dataset, claim.run)))
@@ -71,9 +64,9 @@ async function inputState(store: ObjectStore, dataset: string, file: 'x' | 'y'):
 async function runsNotStarted(store: ObjectStore, dataset: string): Promise<Map<string, NotStartedDetail>> {
   const found = new Map<string, NotStartedDetail>();
   for (const ref of await collect(store, `${PREFIX.notifications}${dataset}/not-started-`)) {
-    const record = await readJson<{ event?: PipelineEvent }>(store, ref.key);
-    if (record?.event?.detailType === 'Training Failed To Start')
-      found.set(record.event.detail.run, record.event.detail);
+    const read = await readNotificationRecord(store, ref.key);
+    const event = read.state === 'valid' ? read.record.event : undefined;
+    if (event?.detailType === 'Training Failed To Start') found.set(event.detail.run, event.detail);
   }
   return found;
 }
@@ -136,17 +129,17 @@ export async function datasetStatus(
   const entries = new Map<string, CatalogEntry>();
   for (const ref of await collect(store, `${PREFIX.catalog}${dataset}/`)) {
     if (ref.key === keys.catalogLatest(dataset)) continue;
-    const entry = await readJson<CatalogEntry>(store, ref.key);
-    if (entry?.run) entries.set(entry.run, entry);
+    const read = await readCatalogRecord(store, ref.key);
+    if (read.state === 'valid' && read.record.run) entries.set(read.record.run, read.record);
   }
   const notStarted = await runsNotStarted(store, dataset);
   const runs: RunStatus[] = [];
   for (const ref of await collect(store, `${PREFIX.train}${dataset}/`)) {
     const parsed = parseManifestKey(ref.key);
     if (!parsed || parsed.dataset !== dataset) continue;
-    const result = runManifestSchema.safeParse(await readJson<unknown>(store, ref.key));
-    if (!result.success) continue;
-    const manifest: RunManifest = result.data;
+    const read = await readManifest(store, ref.key);
+    if (read.state !== 'valid') continue;
+    const manifest = read.record;
     const run: RunStatus = {
       run: manifest.run,
       createdAt: manifest.createdAt,
@@ -169,8 +162,9 @@ export async function datasetStatus(
     .slice(0, maxRejections);
   const rejections: DatasetStatus['rejections'] = [];
   for (const ref of reports) {
-    const report = await readJson<RejectionReport>(store, ref.key);
-    if (!report) continue;
+    const read = await readRejectionReport(store, ref.key);
+    if (read.state !== 'valid') continue;
+    const report = read.record;
     const item: DatasetStatus['rejections'][number] = {
       rejectedAt: report.rejectedAt,
       message: report.message,
@@ -187,8 +181,8 @@ export async function datasetStatus(
     runs,
     rejections,
   };
-  const latest = await readJson<LatestPointer>(store, keys.catalogLatest(dataset));
-  if (latest) status.latest = latest;
+  const latest = await readLatestPointer(store, dataset);
+  if (latest.state === 'valid') status.latest = latest.record;
   return status;
 }
 

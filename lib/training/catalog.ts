@@ -1,11 +1,11 @@
 import type { TerminalStatus } from '../events/sagemaker';
 import { keys } from '../layout';
 import { type RunTask, taskSchema } from '../manifest';
-import type { ObjectStore } from '../ports';
-import { ObjectChangedError } from '../ports';
+import { ObjectChangedError, type ObjectStore } from '../ports';
+import { CATALOG_SCHEMA_VERSION, latestPointerSchema, readCatalogRecord } from './catalog-records';
 import type { FinishedJob, JobStep } from './finished-job';
 
-export const CATALOG_SCHEMA_VERSION = '1.0';
+export { CATALOG_SCHEMA_VERSION };
 
 /**
  * `catalog/<dataset>/<job>.json`: one per finished job, written once. Every
@@ -153,14 +153,8 @@ export async function readCatalogEntry(
   dataset: string,
   job: string,
 ): Promise<CatalogEntry | undefined> {
-  const text = await store.getText(keys.catalogEntry(dataset, job));
-  if (text === undefined) return undefined;
-  try {
-    const entry = JSON.parse(text) as CatalogEntry;
-    return entry?.schemaVersion && entry.job === job ? entry : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = await readCatalogRecord(store, keys.catalogEntry(dataset, job));
+  return read.state === 'valid' && read.record.job === job ? read.record : undefined;
 }
 
 /**
@@ -213,12 +207,14 @@ async function readText(store: ObjectStore, ref: Parameters<ObjectStore['read']>
 }
 
 function parsePointer(text: string): LatestPointer | undefined {
+  let json: unknown;
   try {
-    const value = JSON.parse(text) as LatestPointer;
-    return typeof value?.job === 'string' && typeof value.trainingEndedAt === 'string' ? value : undefined;
+    json = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const parsed = latestPointerSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**

@@ -81,19 +81,46 @@ describe('datasetStatus', () => {
     const store = await withRun();
     await store.put(
       keys.catalogEntry('iris', 'job-1'),
-      JSON.stringify({ run: 'r1', job: 'job-1', status: 'Completed', metrics: { 'validation:mse': 0.5 } }),
+      JSON.stringify({
+        schemaVersion: '1.0',
+        dataset: 'iris',
+        run: 'r1',
+        job: 'job-1',
+        status: 'Completed',
+        algorithm: 'linear-learner',
+        hyperparameters: {},
+        spot: false,
+        metrics: { 'validation:mse': 0.5 },
+        steps: [],
+        manifest: null,
+      }),
     );
     await store.put(
       keys.catalogLatest('iris'),
       JSON.stringify({
+        schemaVersion: '1.0',
+        dataset: 'iris',
+        run: 'r1',
         job: 'job-1',
+        catalogKey: keys.catalogEntry('iris', 'job-1'),
+        algorithm: 'linear-learner',
         modelArtifact: 's3://b/models/iris/job-1/output/model.tar.gz',
         trainingEndedAt: at,
+        metrics: { 'validation:mse': 0.5 },
       }),
     );
     await store.put(
       keys.errorReport('iris', 'r0'),
-      JSON.stringify({ run: 'r0', rejectedAt: at, message: 'raw/iris/x.csv row 2: bad', hint: 'fix it' }),
+      JSON.stringify({
+        schemaVersion: '1.0',
+        dataset: 'iris',
+        run: 'r0',
+        rejectedAt: at,
+        message: 'raw/iris/x.csv row 2: bad',
+        file: 'raw/iris/x.csv',
+        hint: 'fix it',
+        inputs: {},
+      }),
     );
     const lines = formatDatasetStatus(await datasetStatus(store, 'iris'));
     expect(lines).toContain('  run r1: 1 rows, linear-learner, job job-1 Completed (validation:mse=0.5000)');
@@ -109,6 +136,8 @@ describe('datasetStatus', () => {
       keys.notification('iris', 'not-started-job-1'),
       JSON.stringify({
         state: 'sent',
+        owner: 'request-1',
+        at,
         event: {
           detailType: 'Training Failed To Start',
           detail: {
