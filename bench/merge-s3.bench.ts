@@ -16,7 +16,7 @@ import {
   MERGE_BUDGET_SECONDS,
   MERGE_BYTES_PER_CPU_SECOND,
   maxMergeInputBytes,
-  S3_STREAM_BYTES_PER_SECOND,
+  S3_READ_BYTES_PER_SECOND,
 } from '../lib/stages/merge-limits';
 import { print } from './support/print';
 
@@ -143,9 +143,9 @@ export async function run(): Promise<void> {
     );
     for (const memoryMb of [1024, LAMBDA_MB_PER_VCPU]) {
       const share = Math.min(1, memoryMb / LAMBDA_MB_PER_VCPU);
-      const rate = Math.min(S3_STREAM_BYTES_PER_SECOND, perCpuSecond * share);
+      const rate = Math.min(S3_READ_BYTES_PER_SECOND, perCpuSecond * share);
       print(
-        `merge limit at ${memoryMb} MB: ${share.toFixed(2)} vCPU x ${(perCpuSecond / 1e6).toFixed(0)} MB/s, S3 stream ${(S3_STREAM_BYTES_PER_SECOND / 1e6).toFixed(0)} MB/s: ${(rate / 1e6).toFixed(0)} MB/s x ${MERGE_BUDGET_SECONDS} s = ${((rate * MERGE_BUDGET_SECONDS) / 1e9).toFixed(1)} GB measured; ${(maxMergeInputBytes(memoryMb) / 1e9).toFixed(1)} GB enforced`,
+        `merge limit at ${memoryMb} MB: ${share.toFixed(2)} vCPU x ${(perCpuSecond / 1e6).toFixed(0)} MB/s, S3 reads ${(S3_READ_BYTES_PER_SECOND / 1e6).toFixed(0)} MB/s: ${(rate / 1e6).toFixed(0)} MB/s x ${MERGE_BUDGET_SECONDS} s = ${((rate * MERGE_BUDGET_SECONDS) / 1e9).toFixed(1)} GB measured; ${(maxMergeInputBytes(memoryMb) / 1e9).toFixed(1)} GB enforced`,
       );
     }
   } finally {

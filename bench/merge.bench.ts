@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import {
   createReadStream,
   createWriteStream,
@@ -10,7 +11,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { buildSync } from 'esbuild';
 import { readDefaults } from '../lib/settings/config';
 import { checkChannels, FEATURES, fileSize, generate, mb } from './support/merge-data';
@@ -87,8 +87,12 @@ function channelFiles(outDir: string) {
 async function concatenate(source: string, target: string, times: number): Promise<void> {
   const out = createWriteStream(target, { highWaterMark: 1024 * 1024 });
   for (let k = 0; k < times; k += 1) {
-    await pipeline(createReadStream(source, { highWaterMark: 1024 * 1024 }), out, { end: k === times - 1 });
+    for await (const chunk of createReadStream(source, { highWaterMark: 1024 * 1024 })) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
   }
+  out.end();
+  await once(out, 'close');
 }
 
 /** The engine alone, file to file, without the split (one output): a detail beside the user path. */

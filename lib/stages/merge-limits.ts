@@ -2,8 +2,12 @@ import { DatasetRejectedError } from '../csv/errors';
 
 /** Lambda gives a function one vCPU's worth of CPU at 1,769 MB, in proportion below that. */
 export const LAMBDA_MB_PER_VCPU = 1769;
-/** About what one S3 GET stream delivers (S3 serves 85-90 MB/s per connection); the merge reads x in one. */
-export const S3_STREAM_BYTES_PER_SECOND = 85e6;
+/**
+ * What the merge's reads of x deliver: S3 serves about 85 MB/s per
+ * connection, and the S3 store reads a large object over 4 connections
+ * (parallel ranged GETs, lib/aws/s3-store.ts).
+ */
+export const S3_READ_BYTES_PER_SECOND = 4 * 85e6;
 /**
  * Input bytes the merge takes per CPU-second from S3 to S3 (engine, HTTP and
  * checksums; one thread), from `npm run bench -- merge-s3` on the development
@@ -16,7 +20,7 @@ export const MERGE_BUDGET_SECONDS = 840;
 /** Bytes of x and y per second one merge invocation sustains at `memoryMb` (the lower of CPU and network). */
 export function mergeBytesPerSecond(memoryMb: number): number {
   const vcpu = Math.min(1, memoryMb / LAMBDA_MB_PER_VCPU);
-  return Math.min(S3_STREAM_BYTES_PER_SECOND, MERGE_BYTES_PER_CPU_SECOND * vcpu);
+  return Math.min(S3_READ_BYTES_PER_SECOND, MERGE_BYTES_PER_CPU_SECOND * vcpu);
 }
 
 /** The largest x plus y one merge invocation handles within Lambda's 15 minutes at `memoryMb`. */
@@ -41,7 +45,7 @@ export function checkMergeSize(
   const total = bytes.x + bytes.y;
   const limit = maxMergeInputBytes(memoryMb);
   if (total <= limit) return;
-  const faster = mergeBytesPerSecond(memoryMb) < S3_STREAM_BYTES_PER_SECOND;
+  const faster = mergeBytesPerSecond(memoryMb) < S3_READ_BYTES_PER_SECOND;
   throw new DatasetRejectedError(
     `${files.x} and ${files.y} are ${gb(total)} together; one merge handles at most ${gb(limit)} within Lambda's 15 minutes at ${memoryMb} MB (param mergeMemoryMb)`,
     { file: files.x },

@@ -6,7 +6,7 @@ import {
   MERGE_BUDGET_SECONDS,
   MERGE_BYTES_PER_CPU_SECOND,
   maxMergeInputBytes,
-  S3_STREAM_BYTES_PER_SECOND,
+  S3_READ_BYTES_PER_SECOND,
 } from '../../../lib/stages/merge-limits';
 import { MemoryStore } from '../../support/memory-store';
 import { numericDataset } from '../../support/merge-fixtures';
@@ -22,11 +22,9 @@ describe('maxMergeInputBytes', () => {
     expect(maxMergeInputBytes(10240)).toBe(maxMergeInputBytes(LAMBDA_MB_PER_VCPU));
   });
 
-  it('never exceeds what one S3 stream delivers in the time budget', () => {
+  it('never exceeds what the parallel S3 reads deliver in the time budget', () => {
     for (const memory of [128, 1024, 3008, 10240]) {
-      expect(maxMergeInputBytes(memory)).toBeLessThanOrEqual(
-        S3_STREAM_BYTES_PER_SECOND * MERGE_BUDGET_SECONDS,
-      );
+      expect(maxMergeInputBytes(memory)).toBeLessThanOrEqual(S3_READ_BYTES_PER_SECOND * MERGE_BUDGET_SECONDS);
     }
   });
 });
