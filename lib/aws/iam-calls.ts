@@ -17,8 +17,12 @@ import { modelPackageGroupName } from '../training/model-package';
  * `sagedrop-<stage>--*` only).
  */
 
+/** The stack's functions, by their short name in serverless.yml (`handlers/<name>.ts`). A new function is added here. */
+export const FUNCTION_CALLERS = ['merge', 'train', 'complete'] as const;
+export type FunctionCaller = (typeof FUNCTION_CALLERS)[number];
+
 /** Who makes a request: a function (its role) or a training job (the SageMaker execution role). */
-export type IamCaller = 'merge' | 'train' | 'complete' | 'training-job';
+export type IamCaller = FunctionCaller | 'training-job';
 
 /** The names of one deployment, from which every sample ARN is built. */
 export interface StackNames {
@@ -32,7 +36,7 @@ export interface StackNames {
   failureQueueArn: string;
   sagemakerRoleArn: string;
   /** `sagedrop-<stage>-<fn>` of a function. */
-  functionName: (fn: 'merge' | 'train' | 'complete') => string;
+  functionName: (fn: FunctionCaller) => string;
 }
 
 export interface IamCall {
@@ -58,12 +62,12 @@ const sagemaker = (names: StackNames, resource: string) =>
   `arn:${names.partition}:sagemaker:${names.region}:${names.account}:${resource}`;
 const job = (names: StackNames) => trainingJobName(names.jobPrefix, DATASET, RUN);
 const group = (names: StackNames) => modelPackageGroupName(names.jobPrefix, DATASET);
-const lambdaLogStream = (names: StackNames, fn: 'merge' | 'train' | 'complete') =>
+const lambdaLogStream = (names: StackNames, fn: FunctionCaller) =>
   `arn:${names.partition}:logs:${names.region}:${names.account}:log-group:/aws/lambda/${names.functionName(fn)}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`;
 const trainingLogs = (names: StackNames, rest = '') =>
   `arn:${names.partition}:logs:${names.region}:${names.account}:log-group:/aws/sagemaker/TrainingJobs${rest}`;
 
-type Fn = 'merge' | 'train' | 'complete';
+type Fn = FunctionCaller;
 
 /** Calls every function makes: its logs, its failure queue, its notifications. */
 function commonCalls(fn: Fn, detailType: string): IamCall[] {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../bench/support/stack-package';
-import { IAM_CALLS, NOT_SENT_BY_FUNCTIONS } from '../../lib/aws/iam-calls';
+import { FUNCTION_CALLERS, IAM_CALLS, NOT_SENT_BY_FUNCTIONS } from '../../lib/aws/iam-calls';
 
 /** Source files an entry point pulls in, as esbuild bundles it (the functions' bundles are built the same way). */
 async function importGraph(entry: string): Promise<string[]> {
@@ -36,7 +36,7 @@ function commandsIn(file: string): string[] {
   return /new Upload\(/.test(source) ? [...commands, ...UPLOAD_STEPS] : commands;
 }
 
-const HANDLERS = ['handlers/merge.ts', 'handlers/train.ts', 'handlers/complete.ts'];
+const HANDLERS = FUNCTION_CALLERS.map((fn) => `handlers/${fn}.ts`);
 
 describe('the simulated IAM call table (lib/aws/iam-calls.ts)', () => {
   it('has a row for every AWS command the functions can send', async () => {

@@ -3,7 +3,13 @@
  * (lib/aws/iam-calls.ts): what a stage must never do to the user's data, to
  * roles, to other stages, and over plain HTTP.
  */
-import { IAM_CALLS, type IamCall, SAMPLE, type StackNames } from '../../../lib/aws/iam-calls';
+import {
+  type FunctionCaller,
+  IAM_CALLS,
+  type IamCall,
+  SAMPLE,
+  type StackNames,
+} from '../../../lib/aws/iam-calls';
 import type { SimRequest } from './simulate-iam';
 
 export interface DenyCase extends SimRequest {
@@ -223,7 +229,7 @@ function otherStageCases(names: StackNames): DenyCase[] {
 
 /** What AWS services do to the stack's functions and queue, allowed by their resource policies. */
 export function serviceCalls(n: StackNames, ruleArn: string): (SimRequest & { why: string })[] {
-  const fn = (name: 'merge' | 'train' | 'complete') =>
+  const fn = (name: FunctionCaller) =>
     `arn:aws:lambda:${n.region}:${n.account}:function:${n.functionName(name)}`;
   const fromBucket = { 'aws:SourceArn': s3(n), 'aws:SourceAccount': n.account };
   return [

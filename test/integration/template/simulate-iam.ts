@@ -6,7 +6,7 @@
  * policy, the Lambda permissions of a function, or a role's trust policy.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import type { IamCaller, StackNames } from '../../../lib/aws/iam-calls';
+import type { FunctionCaller, IamCaller, StackNames } from '../../../lib/aws/iam-calls';
 import { type Deployment, resolveTemplate } from './resolve-template';
 import { type Json, list, record } from './template-model';
 
@@ -34,8 +34,7 @@ export interface SimOutcome {
   error?: string;
 }
 
-type Fn = 'merge' | 'train' | 'complete';
-const FUNCTIONS: readonly Fn[] = ['merge', 'train', 'complete'];
+type Fn = FunctionCaller;
 const logicalFunction = (fn: Fn) => `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LambdaFunction`;
 
 /** The packaged template with intrinsics resolved for `DEPLOYMENT`, and its names. */
@@ -215,5 +214,3 @@ export class SimulatedStack {
     };
   }
 }
-
-export { FUNCTIONS };

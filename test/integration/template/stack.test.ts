@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractBundle, loadBundle } from '../../../bench/support/bundles';
 import { packageStack, type StackPackage, warningLines } from '../../../bench/support/stack-package';
 import { readZip } from '../../../bench/support/zip';
-import { IAM_CALLS } from '../../../lib/aws/iam-calls';
+import { FUNCTION_CALLERS, IAM_CALLS } from '../../../lib/aws/iam-calls';
 import { loadConfig } from '../../../lib/settings/config';
 import { bucketArn, dataBucket } from './check-bucket';
 import { environmentOf, FUNCTIONS, REQUIRED_ENVIRONMENT } from './check-functions';
@@ -171,6 +171,10 @@ describe('IAM of the packaged stack, simulated (iam-simulate) for account 123456
   });
   const ruleArn = () =>
     `arn:aws:events:eu-west-1:123456789012:rule/${view.ofType('AWS::Events::Rule')[0]?.properties.Name}`;
+
+  it('has every function of the stack in the call table', () => {
+    expect([...view.functions().keys()].sort()).toEqual([...FUNCTION_CALLERS].sort());
+  });
 
   it.each(IAM_CALLS)('allows $caller $call: $action ($why)', async (row) => {
     const outcome = await sim.simulate(requestOf(row, sim.names));
