@@ -6,6 +6,7 @@ import {
   type ServerlessEndpointSetting,
 } from '../serving/endpoint';
 import { SettingsError } from './errors';
+import { jsonErrorPosition } from './json-position';
 
 export const BUILT_IN_ALGORITHMS = ['kmeans', 'linear-learner', 'xgboost'] as const;
 export type BuiltInAlgorithm = (typeof BUILT_IN_ALGORITHMS)[number];
@@ -153,7 +154,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       })
       .join('; ');
   }
-  return `"${path || '(file)'}": ${issue.message}`;
+  const got = 'input' in issue && issue.input !== undefined ? ` (got ${shownValue(issue.input)})` : '';
+  return `"${path || '(file)'}": ${issue.message}${got}`;
+}
+
+/** A value as the user wrote it in the file, cut short. */
+function shownValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 /**
@@ -172,20 +180,16 @@ export function resolveSettings(
     try {
       json = JSON.parse(fileText.replace(/^\uFEFF/, ''));
     } catch (error) {
-      throw new SettingsError(
-        `${file} is not valid JSON (${(error as Error).message}): fix it and upload it again`,
-        file,
-        [(error as Error).message],
-      );
+      const at = jsonErrorPosition(fileText.replace(/^\uFEFF/, ''));
+      const where = at ? `line ${at.line}, column ${at.column}` : 'its syntax';
+      throw new SettingsError(`${file} is not valid JSON at ${where}: ${(error as Error).message}`, file, [
+        `not valid JSON at ${where}`,
+      ]);
     }
-    const result = datasetSettingsSchema.safeParse(json);
+    const result = datasetSettingsSchema.safeParse(json, { reportInput: true });
     if (!result.success) {
       const problems = result.error.issues.map(describeIssue);
-      throw new SettingsError(
-        `${file} has invalid settings: ${problems.join('; ')}. Fix it and upload it again.`,
-        file,
-        problems,
-      );
+      throw new SettingsError(`${file} has invalid settings: ${problems.join('; ')}`, file, problems);
     }
     parsed = result.data;
   }
@@ -220,11 +224,7 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   const share = trainingShareProblem(validationFraction, testFraction);
   if (share) problems.push(`"validationFraction" + "testFraction" ${share}`);
   if (problems.length > 0) {
-    throw new SettingsError(
-      `${file} has invalid settings: ${problems.join('; ')}. Fix it and upload it again.`,
-      file,
-      problems,
-    );
+    throw new SettingsError(`${file} has invalid settings: ${problems.join('; ')}`, file, problems);
   }
   const hyperparameters = Object.fromEntries(
     Object.entries(own.hyperparameters ?? {}).map(([k, v]) => [k, String(v)]),

@@ -75,6 +75,25 @@ describe('resolveSettings', () => {
     );
   });
 
+  it('gives a JSON syntax error as line and column', () => {
+    expect(() =>
+      resolveSettings(defaults, '{\n  "algorithm": "kmeans",\n  "hyperparameters": }\n', FILE),
+    ).toThrow(/^raw\/iris\/sagedrop.json is not valid JSON at line 3, column 22: /);
+    expect(() => resolveSettings(defaults, '{"algorithm":', FILE)).toThrow(/at line 1, column 14/);
+  });
+
+  it('echoes the bad value and says what to do once, in the hint', () => {
+    let message = '';
+    try {
+      resolveSettings(defaults, '{"algorithm":"kmean","testFraction":"0.2"}', FILE);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/"algorithm": .*\(got "kmean"\)/);
+    expect(message).toMatch(/"testFraction": .*\(got "0\.2"\)/);
+    expect(message).not.toMatch(/upload it again/i);
+  });
+
   it('rejects unknown keys and lists the known ones', () => {
     expect(problemsOf('{"algoritm":"kmeans"}')[0]).toMatch(/"algoritm" is not a setting \(known: algorithm,/);
   });
