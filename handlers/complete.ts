@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { createSageMakerRegistry } from '../lib/aws/registry';
-import { createSageMakerClient, createSageMakerTrainer } from '../lib/aws/sagemaker';
+import { createSageMakerClient, createSageMakerScoring, createSageMakerTrainer } from '../lib/aws/sagemaker';
 import { awsBaseDeps } from '../lib/aws/stage-deps';
 import { parseTrainingJobEvent } from '../lib/events/sagemaker';
 import { loadConfig } from '../lib/settings/config';
@@ -30,7 +30,11 @@ export function createCompleteHandler(build: () => CompleteDeps) {
 function awsCompleteDeps(): CompleteDeps {
   const config = loadConfig();
   const sagemaker = createSageMakerClient(config.region);
-  const deps: CompleteDeps = { ...awsBaseDeps(config), trainer: createSageMakerTrainer(sagemaker) };
+  const deps: CompleteDeps = {
+    ...awsBaseDeps(config),
+    trainer: createSageMakerTrainer(sagemaker),
+    scorer: createSageMakerScoring(sagemaker),
+  };
   if (config.registerModels) deps.registry = createSageMakerRegistry(sagemaker);
   return deps;
 }

@@ -8,6 +8,8 @@
  * models/<dataset>/<job>/output/model.tar.gz   SageMaker's output
  * catalog/<dataset>/<job>.json, latest.json    one entry per finished job
  * catalog/_endpoints/<endpoint>.json           what a dataset endpoint serves ("_" is no dataset's name)
+ * catalog/<dataset>/champion.json              the promoted model
+ * evaluation/<dataset>/<job>/…                 scoring plan, transform outputs, evaluation.json
  * errors/<dataset>/<run>.json                  rejection reports
  * notifications/<dataset>/<id>.json            one record per notification sent
  */
@@ -17,6 +19,7 @@ export const PREFIX = {
   train: 'train/',
   models: 'models/',
   catalog: 'catalog/',
+  evaluation: 'evaluation/',
   errors: 'errors/',
   notifications: 'notifications/',
 } as const;
@@ -116,9 +119,33 @@ export const keys = {
   catalogEntry: (dataset: string, job: string) => `${PREFIX.catalog}${dataset}/${job}.json`,
   catalogLatest: (dataset: string) => `${PREFIX.catalog}${dataset}/latest.json`,
   endpointRecord: (endpoint: string) => `${PREFIX.catalog}_endpoints/${endpoint}.json`,
+  catalogChampion: (dataset: string) => `${PREFIX.catalog}${dataset}/champion.json`,
+  evaluationPrefix: (dataset: string, job: string) => `${PREFIX.evaluation}${dataset}/${job}/`,
+  evaluationPlan: (dataset: string, job: string) => `${PREFIX.evaluation}${dataset}/${job}/plan.json`,
+  evaluationReport: (dataset: string, job: string) => `${PREFIX.evaluation}${dataset}/${job}/evaluation.json`,
+  /** Where the transform of `role` writes `<input file>.out`. */
+  evaluationOutput: (dataset: string, job: string, role: 'challenger' | 'champion') =>
+    `${PREFIX.evaluation}${dataset}/${job}/${role}/`,
   errorReport: (dataset: string, id: string) => `${PREFIX.errors}${dataset}/${id}.json`,
   notification: (dataset: string, id: string) => `${PREFIX.notifications}${dataset}/${id}.json`,
 };
+
+/**
+ * `{ dataset, job, role }` of a transform output path
+ * (`s3://bucket/evaluation/<dataset>/<job>/<role>/`), or `undefined` for any other URI.
+ */
+export function parseEvaluationOutputUri(
+  uri: string,
+): { bucket: string; dataset: string; job: string; role: 'challenger' | 'champion' } | undefined {
+  const parsed = parseS3Uri(uri);
+  if (!parsed?.key.startsWith(PREFIX.evaluation)) return undefined;
+  const parts = parsed.key.slice(PREFIX.evaluation.length).split('/');
+  if (parts.at(-1) === '') parts.pop();
+  if (parts.length !== 3) return undefined;
+  const [dataset = '', job = '', role = ''] = parts;
+  if (!dataset || !job || (role !== 'challenger' && role !== 'champion')) return undefined;
+  return { bucket: parsed.bucket, dataset, job, role };
+}
 
 /** `{ dataset, run }` of a manifest key, or `undefined` for any other key. */
 export function parseManifestKey(key: string): { dataset: string; run: string } | undefined {

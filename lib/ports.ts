@@ -1,8 +1,11 @@
 import type {
   CreateEndpointConfigInput,
   CreateEndpointInput,
+  CreateModelInput,
   CreateTrainingJobRequest,
+  CreateTransformJobRequest,
   DescribeTrainingJobResponse,
+  DescribeTransformJobResponse,
   UpdateEndpointInput,
 } from '@aws-sdk/client-sagemaker';
 import type { PipelineEvent } from './notifications/events';
@@ -88,6 +91,15 @@ export interface TrainingBackend {
   describeTrainingJob(name: string): Promise<DescribeTrainingJobResponse>;
 }
 
+/** SageMaker's models and batch transform, or the local backend that stands in for them. */
+export interface ScoringBackend {
+  /** `already-exists` when a model of that name exists: a model is a pointer, one per training job. */
+  createModel(request: CreateModelInput): Promise<StartResult>;
+  /** `already-exists` when a transform job of that name exists (SageMaker's ResourceInUse). */
+  createTransformJob(request: CreateTransformJobRequest): Promise<StartResult>;
+  describeTransformJob(name: string): Promise<DescribeTransformJobResponse>;
+}
+
 /** Where people and programs hear about the pipeline (SNS + EventBridge on AWS). */
 export interface Notifier {
   notify(event: PipelineEvent): Promise<void>;
@@ -101,12 +113,18 @@ export interface ModelPackageInput {
   /** Idempotency token: the same token never registers twice. */
   clientToken: string;
   tags: Record<string, string>;
+  /** Where the evaluation report of the model will be (`ModelMetrics.ModelQuality.Statistics`). */
+  evaluationUri?: string;
 }
+
+export type ApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
 
 /** SageMaker Model Registry, or nothing in local mode. */
 export interface ModelRegistry {
   /** Registers a model package (pending manual approval) and returns its ARN. */
   register(input: ModelPackageInput): Promise<string>;
+  /** Sets a model package's approval status (UpdateModelPackage); idempotent. */
+  setApproval(modelPackageArn: string, status: ApprovalStatus, description: string): Promise<void>;
 }
 
 /** What DescribeEndpoint says of an endpoint that exists. */

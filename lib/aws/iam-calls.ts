@@ -1,3 +1,4 @@
+import { evaluationTransformName } from '../evaluation/transform';
 import { keys } from '../layout';
 import { stackNamePrefix, trainingJobName } from '../training/job-name';
 import { JOB_TAGS } from '../training/job-tags';
@@ -18,7 +19,7 @@ import { modelPackageGroupName } from '../training/model-package';
  */
 
 /** The stack's functions, by their short name in serverless.yml (`handlers/<name>.ts`). A new function is added here. */
-export const FUNCTION_CALLERS = ['merge', 'train', 'complete'] as const;
+export const FUNCTION_CALLERS = ['merge', 'train', 'complete', 'evaluate'] as const;
 export type FunctionCaller = (typeof FUNCTION_CALLERS)[number];
 
 /** Who makes a request: a function (its role) or a training job (the SageMaker execution role). */
@@ -259,6 +260,145 @@ const completeCalls: IamCall[] = [
   },
 ];
 
+const transform = (names: StackNames) => evaluationTransformName(names.jobPrefix, job(names), 'challenger');
+const EVAL_TAGS = [JOB_TAGS.dataset, JOB_TAGS.job, JOB_TAGS.stack];
+const transformLogs = (names: StackNames, rest = '') =>
+  `arn:${names.partition}:logs:${names.region}:${names.account}:log-group:/aws/sagemaker/TransformJobs${rest}`;
+
+/** The complete stage starts the evaluation: a plan, a model per job, a batch transform per model. */
+const scoringCalls: IamCall[] = [
+  object('complete', 'PutObject', 's3:PutObject', keys.evaluationPlan(DATASET, 'job'), 'the evaluation plan'),
+  object('complete', 'GetObject', 's3:GetObject', keys.evaluationPlan(DATASET, 'job'), 'an earlier plan'),
+  {
+    caller: 'complete',
+    call: 'CreateModel',
+    action: 'sagemaker:CreateModel',
+    resource: (n) => sagemaker(n, `model/${job(n)}`),
+    why: "the job's model, for its batch transform",
+  },
+  {
+    caller: 'complete',
+    call: 'CreateModel',
+    action: 'sagemaker:AddTags',
+    resource: (n) => sagemaker(n, `model/${job(n)}`),
+    context: () => ({ 'aws:TagKeys': EVAL_TAGS }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'complete',
+    call: 'CreateModel',
+    action: 'iam:PassRole',
+    resource: (n) => n.sagemakerRoleArn,
+    context: () => ({ 'iam:PassedToService': 'sagemaker.amazonaws.com' }),
+    why: 'the model runs as the execution role',
+  },
+  {
+    caller: 'complete',
+    call: 'CreateTransformJob',
+    action: 'sagemaker:CreateTransformJob',
+    resource: (n) => sagemaker(n, `transform-job/${transform(n)}`),
+    why: 'scores the test rows',
+  },
+  {
+    caller: 'complete',
+    call: 'CreateTransformJob',
+    action: 'sagemaker:AddTags',
+    resource: (n) => sagemaker(n, `transform-job/${transform(n)}`),
+    context: () => ({ 'aws:TagKeys': EVAL_TAGS }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+];
+
+const evaluateCalls: IamCall[] = [
+  ...commonCalls('evaluate', 'Model Evaluated'),
+  {
+    caller: 'evaluate',
+    call: 'DescribeTransformJob',
+    action: 'sagemaker:DescribeTransformJob',
+    resource: (n) => sagemaker(n, `transform-job/${transform(n)}`),
+    why: 'the authoritative outcome of each transform of the evaluation',
+  },
+  {
+    caller: 'evaluate',
+    call: 'UpdateModelPackage',
+    action: 'sagemaker:UpdateModelPackage',
+    resource: (n) => sagemaker(n, `model-package/${group(n)}/1`),
+    why: 'approves a promoted model',
+  },
+  object('evaluate', 'GetObject', 's3:GetObject', keys.evaluationPlan(DATASET, 'job'), 'the evaluation plan'),
+  object('evaluate', 'HeadObject', 's3:GetObject', keys.channel(DATASET, RUN, 'test'), 'the test rows'),
+  object(
+    'evaluate',
+    'GetObject',
+    's3:GetObjectVersion',
+    keys.channel(DATASET, RUN, 'train'),
+    'streams the training rows (baseline) and test rows at the version read',
+  ),
+  object(
+    'evaluate',
+    'GetObject',
+    's3:GetObjectVersion',
+    `${keys.evaluationOutput(DATASET, 'job', 'challenger')}test.csv.out`,
+    'streams the predictions at the version read',
+  ),
+  object('evaluate', 'PutObject', 's3:PutObject', keys.evaluationReport(DATASET, 'job'), 'evaluation.json'),
+  object('evaluate', 'GetObject', 's3:GetObject', keys.catalogEntry(DATASET, 'job'), 'the catalog entry'),
+  object(
+    'evaluate',
+    'PutObject',
+    's3:PutObject',
+    keys.catalogEntry(DATASET, 'job'),
+    "adds the entry's evaluation",
+  ),
+  object(
+    'evaluate',
+    'GetObject',
+    's3:GetObjectVersion',
+    keys.catalogChampion(DATASET),
+    'champion.json at the exact version it compared against',
+  ),
+  object('evaluate', 'PutObject', 's3:PutObject', keys.catalogChampion(DATASET), 'moves the champion'),
+];
+
+/** What a batch transform of the evaluation does with the execution role. */
+const transformJobCalls: IamCall[] = [
+  object(
+    'training-job',
+    'SageMaker: read the test rows',
+    's3:GetObject',
+    keys.channel(DATASET, RUN, 'test'),
+    'a transform reads its input',
+  ),
+  ...uploadCalls(
+    'training-job',
+    `${keys.evaluationOutput(DATASET, 'job', 'challenger')}test.csv.out`,
+    'a transform writes its predictions',
+  ),
+  {
+    caller: 'training-job',
+    call: 'SageMaker: transform logs',
+    action: 'logs:CreateLogGroup',
+    resource: (n) => transformLogs(n, ':*'),
+    why: "the transform's log group",
+  },
+  {
+    caller: 'training-job',
+    call: 'SageMaker: transform logs',
+    action: 'logs:DescribeLogStreams',
+    resource: (n) => transformLogs(n, ':*'),
+    why: "the transform's log streams",
+  },
+  ...(['logs:CreateLogStream', 'logs:PutLogEvents'] as const).map(
+    (action): IamCall => ({
+      caller: 'training-job',
+      call: 'SageMaker: transform logs',
+      action,
+      resource: (n) => transformLogs(n, `:log-stream:${transform(n)}/i-0123456789abcdef0-1767225600`),
+      why: "the transform's log stream",
+    }),
+  ),
+];
+
 const ECR_IMAGE_ACCOUNT = '438346466558';
 
 const trainingJobCalls: IamCall[] = [
@@ -355,7 +495,10 @@ export const IAM_CALLS: readonly IamCall[] = [
   ...mergeCalls,
   ...trainCalls,
   ...completeCalls,
+  ...scoringCalls,
+  ...evaluateCalls,
   ...trainingJobCalls,
+  ...transformJobCalls,
 ];
 
 /**

@@ -28,6 +28,9 @@ function messageAttributes(event: PipelineEvent) {
   return attributes;
 }
 
+/** Events for programs only: their words reach people in another notification. */
+const EVENTBRIDGE_ONLY: ReadonlySet<PipelineEvent['detailType']> = new Set(['Model Evaluated']);
+
 /**
  * Publishes each event twice: an EventBridge event (source `sagedrop`, the
  * detail-type and versioned detail of lib/notifications/events.ts) for programs, then
@@ -58,6 +61,8 @@ export function createAwsNotifier(options: AwsNotifierOptions): Notifier {
             `${entry?.ErrorCode ?? 'unknown error'} ${entry?.ErrorMessage ?? ''}`.trim(),
         );
       }
+      // The verdict is in the "Training Completed" email already: programs get it, inboxes do not twice.
+      if (EVENTBRIDGE_ONLY.has(event.detailType)) return;
       const { subject, body } = renderMessage(event);
       await options.sns.send(
         new PublishCommand({

@@ -2,6 +2,7 @@ import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
   type SageMakerClient,
+  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { ModelPackageInput, ModelRegistry } from '../ports';
 
@@ -83,6 +84,16 @@ export function createSageMakerRegistry(client: SageMakerClient): ModelRegistry 
             },
             // Versioned packages take their tags from the group; the rest goes here.
             CustomerMetadataProperties: safeRecord(input.tags),
+            // UpdateModelPackage cannot add metrics later: the report is named now and written by the evaluation.
+            ...(input.evaluationUri
+              ? {
+                  ModelMetrics: {
+                    ModelQuality: {
+                      Statistics: { ContentType: 'application/json', S3Uri: input.evaluationUri },
+                    },
+                  },
+                }
+              : {}),
           }),
         );
         if (!response?.ModelPackageArn) throw new Error('the response has no ModelPackageArn');
@@ -95,6 +106,15 @@ export function createSageMakerRegistry(client: SageMakerClient): ModelRegistry 
           { cause: error },
         );
       }
+    },
+    async setApproval(modelPackageArn, status, description) {
+      await client.send(
+        new UpdateModelPackageCommand({
+          ModelPackageArn: modelPackageArn,
+          ModelApprovalStatus: status,
+          ApprovalDescription: description.slice(0, MAX_DESCRIPTION),
+        }),
+      );
     },
   };
 }

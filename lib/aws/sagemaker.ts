@@ -1,11 +1,14 @@
 import {
+  CreateModelCommand,
   CreateTrainingJobCommand,
   type CreateTrainingJobRequest,
+  CreateTransformJobCommand,
   DescribeTrainingJobCommand,
   type DescribeTrainingJobResponse,
+  DescribeTransformJobCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { StartResult, TrainingBackend } from '../ports';
+import type { ScoringBackend, StartResult, TrainingBackend } from '../ports';
 import { TrainingQuotaError, TrainingRequestRejectedError } from '../ports';
 
 export interface TrainerRetryOptions {
@@ -83,6 +86,54 @@ export function createSageMakerTrainer(
     async describeTrainingJob(name: string): Promise<DescribeTrainingJobResponse> {
       return withThrottlingRetry(
         () => client.send(new DescribeTrainingJobCommand({ TrainingJobName: name })),
+        options,
+      );
+    },
+  };
+}
+
+/** CreateModel's answer for a name in use: a ValidationException, not ResourceInUse. */
+function modelExists(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return (
+    e?.name === 'ResourceInUse' ||
+    (e?.name === 'ValidationException' && /already exist/i.test(e.message ?? ''))
+  );
+}
+
+/**
+ * SageMaker's models and batch transform as a `ScoringBackend`: a model or
+ * transform job that already exists by name answers `already-exists` (with
+ * deterministic names, a duplicate delivery); throttling is retried as for
+ * training; anything else is thrown as the SDK raised it.
+ */
+export function createSageMakerScoring(
+  client: SageMakerClient,
+  retry: Partial<TrainerRetryOptions> = {},
+): ScoringBackend {
+  const options = { ...DEFAULT_RETRY, ...retry };
+  return {
+    async createModel(request) {
+      try {
+        await withThrottlingRetry(() => client.send(new CreateModelCommand(request)), options);
+        return 'started';
+      } catch (error) {
+        if (modelExists(error)) return 'already-exists';
+        throw error;
+      }
+    },
+    async createTransformJob(request) {
+      try {
+        await withThrottlingRetry(() => client.send(new CreateTransformJobCommand(request)), options);
+        return 'started';
+      } catch (error) {
+        if (errorName(error) === 'ResourceInUse') return 'already-exists';
+        throw error;
+      }
+    },
+    async describeTransformJob(name) {
+      return withThrottlingRetry(
+        () => client.send(new DescribeTransformJobCommand({ TransformJobName: name })),
         options,
       );
     },

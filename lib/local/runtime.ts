@@ -1,9 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createCompleteHandler } from '../../handlers/complete';
+import { createEvaluateHandler } from '../../handlers/evaluate';
 import { createMergeHandler } from '../../handlers/merge';
 import { createTrainHandler } from '../../handlers/train';
+import { evaluationTransformPrefix } from '../evaluation/transform';
 import { decodeS3Key } from '../events/s3';
+import { transformJobPattern } from '../events/scoring';
 import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../events/triggers';
 import { type Logger, silentLogger } from '../logger';
 import type { ObjectStore } from '../ports';
@@ -13,8 +16,10 @@ import { type AttemptFailure, createInvoker, type FailedInvocation, type LambdaH
 import { createLocalNotifier, type LocalNotification } from './notifier';
 import { createLocalStore } from './s3-adapter';
 import { type LocalS3, type S3Notification, startLocalS3 } from './s3-server';
+import { createLocalScorer, type LocalScorer } from './training/scorer';
 import { createLocalTrainer, type LocalTrainer } from './training/trainer';
 import type { TrainingStateChangeEvent } from './training/training-event';
+import type { TransformStateChangeEvent } from './training/transform-event';
 
 /** The execution role local jobs "run as": a fixed, obviously local ARN (nothing assumes it). */
 export const LOCAL_ROLE_ARN = 'arn:aws:iam::000000000000:role/sagedrop-local';
@@ -25,6 +30,7 @@ const LOCAL_REGION = 'us-east-1';
 export type LocalStep =
   | { kind: 'object-created'; key: string; functions: string[] }
   | { kind: 'training-state'; event: TrainingStateChangeEvent; routedToComplete: boolean }
+  | { kind: 'transform-state'; event: TransformStateChangeEvent; routedToEvaluate: boolean }
   | { kind: 'notification'; notification: LocalNotification }
   | { kind: 'invocation-failed'; failure: AttemptFailure };
 
@@ -49,6 +55,8 @@ export interface LocalStack {
   client: S3Client;
   store: ObjectStore;
   trainer: LocalTrainer;
+  /** Models and batch transforms: scores each completed model for its evaluation. */
+  scorer: LocalScorer;
   config: Config;
   /** Notifications sent so far, as the SNS email would read. */
   notifications: LocalNotification[];
@@ -122,12 +130,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
   // The handlers add their function name and request id to the logger's lines.
-  const deps = (): Deps => ({ config, store, trainer, notifier, logger });
+  const transformPattern = transformJobPattern(evaluationTransformPrefix(config.jobPrefix));
+  let evaluateHandler: LambdaHandler | undefined;
+  const scorer = createLocalScorer({
+    store,
+    bucket: s3.bucket,
+    region: LOCAL_REGION,
+    logger: logger.child({ function: 'scorer' }),
+    onStateChange: (event) => {
+      const delivered = JSON.parse(JSON.stringify(event)) as TransformStateChangeEvent;
+      const routed = matchesEventPattern(transformPattern, delivered);
+      step({ kind: 'transform-state', event: delivered, routedToEvaluate: routed });
+      if (routed && evaluateHandler) invoker.invoke('evaluate', evaluateHandler, delivered);
+    },
+  });
+  const deps = (): Deps => ({ config, store, trainer, scorer, notifier, logger });
   const handlers: Record<'merge' | 'train', LambdaHandler> = {
     merge: createMergeHandler(deps),
     train: createTrainHandler(deps),
   };
   completeHandler = createCompleteHandler(deps);
+  evaluateHandler = createEvaluateHandler(() => ({ ...deps(), scorer }));
 
   s3.onObjectCreated((notification: S3Notification) => {
     // S3 sends one record per notification; each matching configuration gets its own delivery.
@@ -147,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     client,
     store,
     trainer,
+    scorer,
     config,
     notifications: notifier.sent,
     failures: invoker.failures,
@@ -155,10 +179,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const before = invoker.started;
         await invoker.idle();
         await trainer.idle();
+        await scorer.idle();
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         if (invoker.started === before) {
           await invoker.idle();
           await trainer.idle();
+          await scorer.idle();
           if (invoker.started === before) return;
         }
       }
@@ -166,6 +192,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async stop() {
       await invoker.idle();
       await trainer.idle();
+      await scorer.idle();
+      await invoker.idle();
       client.destroy();
       await s3.stop();
     },

@@ -3,6 +3,8 @@
  * schema (README, "Events"): add fields freely, bump `schemaVersion` only on
  * a breaking change.
  */
+import type { Verdict } from '../evaluation/verdict';
+
 export const EVENT_SOURCE = 'sagedrop';
 export const SCHEMA_VERSION = '1.0';
 
@@ -72,6 +74,46 @@ export interface FinishedDetail {
   /** Fraction of the cost saved by spot training (0.7 = 70 %). */
   spotSavings?: number;
   trainingEndedAt?: string;
+  /** Completed: how the model did on the held-out rows, and whether it is the champion now. */
+  evaluation?: Verdict;
+}
+
+/** `Model Evaluated`: the verdict of a completed job, for programs. */
+export interface EvaluatedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  run?: string;
+  job: string;
+  decision: Verdict['decision'];
+  summary: string;
+  reason: string;
+  hint?: string;
+  metric?: string;
+  /** The primary metric of the new model, the baseline and the champion on the same rows. */
+  value?: number;
+  baselineValue?: number;
+  championValue?: number;
+  championJob?: string;
+  testRows?: number;
+  metrics?: Verdict['metrics'];
+  baseline?: Verdict['baseline'];
+  champion?: Verdict['champion'];
+  evaluationUri?: string;
+  modelPackageArn?: string;
+  /** `s3://<bucket>/catalog/<dataset>/champion.json` when the model was promoted. */
+  championUri?: string;
+}
+
+/** `Model Approved`: a person approved a model package and the champion moved (or could not). */
+export interface ApprovedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  job: string;
+  modelPackageArn: string;
+  /** Whether the approved model is the champion now. */
+  promoted: boolean;
+  reason: string;
+  championUri: string;
 }
 
 export interface EndpointUpdatedDetail {
@@ -96,6 +138,8 @@ export type PipelineEvent =
   | { detailType: 'Training Completed'; detail: FinishedDetail }
   | { detailType: 'Training Failed'; detail: FinishedDetail }
   | { detailType: 'Training Stopped'; detail: FinishedDetail }
-  | { detailType: 'Endpoint Updated'; detail: EndpointUpdatedDetail };
+  | { detailType: 'Endpoint Updated'; detail: EndpointUpdatedDetail }
+  | { detailType: 'Model Evaluated'; detail: EvaluatedDetail }
+  | { detailType: 'Model Approved'; detail: ApprovedDetail };
 
 export type DetailType = PipelineEvent['detailType'];

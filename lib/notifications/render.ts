@@ -1,7 +1,10 @@
+import type { Verdict } from '../evaluation/verdict';
 import { keys } from '../layout';
 import { TRAINING_LOG_GROUP } from '../training/failure-advice';
 import type {
+  ApprovedDetail,
   EndpointUpdatedDetail,
+  EvaluatedDetail,
   FinishedDetail,
   NotStartedDetail,
   PipelineEvent,
@@ -166,14 +169,24 @@ function renderCompleted(d: FinishedDetail, backend: Backend): string[] {
     'Final metrics:',
     ...metricLines(d.metrics),
   ];
+  if (d.evaluation) lines.push('', 'Evaluation:', ...evaluationLines(d.evaluation));
   const time = timeLine(d, backend);
   if (time) lines.push('', time);
   lines.push('', 'What next:');
-  if (d.modelPackageArn) {
+  if (d.modelPackageArn && d.evaluation?.decision === 'pending-approval') {
+    lines.push(
+      `  - Approve model package ${d.modelPackageArn} to make it the champion:`,
+      `    aws sagemaker update-model-package --model-package-arn ${d.modelPackageArn} --model-approval-status Approved`,
+      '    (or in SageMaker Studio, Models > Registered models).',
+    );
+  } else if (d.modelPackageArn && d.evaluation?.decision !== 'promoted') {
     lines.push(
       `  - The model is registered in the SageMaker Model Registry (group ${d.modelPackageGroup ?? 'of the dataset'})`,
-      '    as "pending manual approval": approve it there to deploy it.',
+      '    as "pending manual approval".',
     );
+  }
+  if (d.evaluation?.decision === 'promoted') {
+    lines.push(`  - ${keys.catalogChampion(d.dataset)} names it: it is the model predictions use.`);
   }
   lines.push(
     `  - ${keys.catalogLatest(d.dataset)} names the newest model of the dataset.`,
@@ -181,6 +194,50 @@ function renderCompleted(d: FinishedDetail, backend: Backend): string[] {
     '    and upload x.csv and y.csv again.',
   );
   return lines;
+}
+
+/** The verdict in words, and the figures behind it. */
+function evaluationLines(v: Verdict): string[] {
+  const lines = wrap(v.summary.charAt(0).toUpperCase() + v.summary.slice(1));
+  if (v.reason !== v.summary && !v.summary.endsWith(v.reason)) lines.push(...wrap(v.reason));
+  if (v.hint) lines.push(...wrap(`What to do: ${v.hint}`));
+  if (v.evaluationUri) lines.push(`  Report: ${v.evaluationUri}`);
+  return lines;
+}
+
+function renderEvaluated(d: EvaluatedDetail): string[] {
+  return [
+    `The model of dataset "${d.dataset}" is evaluated: ${d.decision}.`,
+    '',
+    ...fields([
+      ['Training job', d.job],
+      ['Run', d.run],
+      ['Model package', d.modelPackageArn],
+      ['Champion', d.championUri],
+    ]),
+    '',
+    ...evaluationLines({
+      decision: d.decision,
+      summary: d.summary,
+      reason: d.reason,
+      ...(d.hint ? { hint: d.hint } : {}),
+      ...(d.evaluationUri ? { evaluationUri: d.evaluationUri } : {}),
+    }),
+  ];
+}
+
+function renderApproved(d: ApprovedDetail): string[] {
+  return [
+    `A model of dataset "${d.dataset}" was approved in the model registry.`,
+    '',
+    ...fields([
+      ['Training job', d.job],
+      ['Model package', d.modelPackageArn],
+      ['Champion', d.championUri],
+    ]),
+    '',
+    ...wrap(d.reason),
+  ];
 }
 
 function renderUnfinished(d: FinishedDetail, outcome: string, backend: Backend): string[] {
@@ -327,6 +384,13 @@ function render(event: PipelineEvent, backend: Backend): { status: string; lines
       };
       return { status: status[event.detail.status], lines: renderEndpoint(event.detail, backend) };
     }
+    case 'Model Evaluated':
+      return { status: `model ${event.detail.decision}`, lines: renderEvaluated(event.detail) };
+    case 'Model Approved':
+      return {
+        status: event.detail.promoted ? 'champion approved' : 'approval noted',
+        lines: renderApproved(event.detail),
+      };
   }
 }
 

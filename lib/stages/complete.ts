@@ -17,6 +17,7 @@ import { stackNamePrefix } from '../training/job-name';
 import { readJobTags } from '../training/job-tags';
 import { modelPackageFor } from '../training/model-package';
 import type { CompleteDeps, Invocation } from './deps';
+import { startEvaluation } from './evaluate';
 
 /**
  * The event says the job finished but DescribeTrainingJob does not agree yet.
@@ -39,8 +40,10 @@ export type CompleteOutcome =
       entryCreated: boolean;
       /** Whether latest.json moved to this job. */
       latestUpdated: boolean;
-      /** False when the notification had already been sent. */
+      /** False when the notification had already been sent, or waits for the evaluation. */
       notified: boolean;
+      /** True when the model is being scored: the evaluation sends "Training Completed" with the verdict. */
+      scoring: boolean;
       modelPackageArn?: string;
     };
 
@@ -120,6 +123,9 @@ async function registerModel(
     algorithm,
     image: job.image,
     modelDataUrl: job.modelArtifact,
+    ...(deps.scorer
+      ? { evaluationUri: s3Uri(deps.config.bucket, keys.evaluationReport(origin.dataset, job.job)) }
+      : {}),
   });
   const arn = await deps.registry.register(input);
   log.info('model registered', { modelPackageArn: arn, group: input.groupName });
@@ -168,6 +174,7 @@ export function finishedEvent(entry: CatalogEntry, bucket: string): PipelineEven
     spotSavings: entry.spotSavings,
     trainingEndedAt: entry.trainingEndedAt,
     catalogUri: s3Uri(bucket, keys.catalogEntry(entry.dataset, entry.job)),
+    evaluation: entry.evaluation,
   };
   const defined = Object.fromEntries(
     Object.entries(detail).filter(([, v]) => v !== undefined),
@@ -233,16 +240,32 @@ export async function completeTrainingJob(
     ));
   }
   const latestUpdated = await advanceLatest(store, entry);
-  const event = finishedEvent(entry, config.bucket);
-  const notified = await notifyOnce(
-    store,
-    deps.notifier,
-    event,
-    `finished-${name}`,
-    invocation.requestId,
-    invocation.now,
-  );
-  log.info('training job cataloged', { status: entry.status, entryCreated, latestUpdated, notified });
+  let notified = false;
+  let scoring = false;
+  if (entry.status === 'Completed' && deps.scorer) {
+    const verdict = await startEvaluation(deps, entry, log);
+    if (verdict) entry = { ...entry, evaluation: verdict };
+    // The verdict belongs in the "Training Completed" notification: the evaluation sends it.
+    scoring = verdict === undefined;
+  }
+  if (!scoring) {
+    const event = finishedEvent(entry, config.bucket);
+    notified = await notifyOnce(
+      store,
+      deps.notifier,
+      event,
+      `finished-${name}`,
+      invocation.requestId,
+      invocation.now,
+    );
+  }
+  log.info('training job cataloged', {
+    status: entry.status,
+    entryCreated,
+    latestUpdated,
+    notified,
+    scoring,
+  });
   const result: CompleteOutcome = {
     outcome: 'cataloged',
     dataset: entry.dataset,
@@ -252,6 +275,7 @@ export async function completeTrainingJob(
     entryCreated,
     latestUpdated,
     notified,
+    scoring,
   };
   if (entry.run) result.run = entry.run;
   if (entry.modelPackageArn) result.modelPackageArn = entry.modelPackageArn;

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import type { ModelRegistry, Notifier, ObjectStore, TrainingBackend } from '../ports';
+import type { ModelRegistry, Notifier, ObjectStore, ScoringBackend, TrainingBackend } from '../ports';
 import type { Config } from '../settings/config';
 import type { MergeEngine } from './merge-context';
 
@@ -10,6 +10,8 @@ export interface Deps {
   trainer: TrainingBackend;
   /** Absent when model registration is off (and in local mode). */
   registry?: ModelRegistry;
+  /** Models and batch transforms: evaluation scores every completed model with it. */
+  scorer?: ScoringBackend;
   notifier: Notifier;
   logger: Logger;
 }
@@ -21,7 +23,13 @@ export type MergeDeps = Pick<Deps, 'config' | 'store' | 'notifier' | 'logger'> &
   fileLabel?: (key: string) => string;
 };
 export type TrainDeps = Pick<Deps, 'config' | 'store' | 'trainer' | 'notifier' | 'logger'>;
-export type CompleteDeps = Pick<Deps, 'config' | 'store' | 'trainer' | 'registry' | 'notifier' | 'logger'>;
+export type CompleteDeps = Pick<
+  Deps,
+  'config' | 'store' | 'trainer' | 'registry' | 'scorer' | 'notifier' | 'logger'
+>;
+export type EvaluateDeps = Pick<Deps, 'config' | 'store' | 'registry' | 'notifier' | 'logger'> & {
+  scorer: ScoringBackend;
+};
 
 /**
  * The invocation a stage runs in. Every stage entry takes `(deps, input,

@@ -1,3 +1,4 @@
+import type { Verdict } from '../evaluation/verdict';
 import type { TerminalStatus } from '../events/sagemaker';
 import { keys } from '../layout';
 import { type RunTask, taskSchema } from '../manifest';
@@ -57,6 +58,11 @@ export interface CatalogEntry {
   manifest: unknown;
   /** Why `manifest` is null, when it is. */
   manifestProblem?: string;
+  /**
+   * Completed jobs: the evaluation on the run's held-out rows, added once when
+   * it is known (the only field ever added to a written entry).
+   */
+  evaluation?: Verdict;
 }
 
 /** `catalog/<dataset>/latest.json`: the newest Completed job of a dataset. */
@@ -247,5 +253,36 @@ export async function advanceLatest(store: ObjectStore, entry: CatalogEntry): Pr
   }
   throw new LatestPointerContentionError(
     `${key} kept changing while job ${entry.job} tried to update it; retrying the event will finish it`,
+  );
+}
+
+/**
+ * Adds `evaluation` to the stored entry of `job` unless it has one, by
+ * compare-and-swap on the entry's ETag; returns the evaluation the entry holds
+ * afterwards (the first one recorded wins). `undefined` when there is no entry.
+ */
+export async function recordEvaluation(
+  store: ObjectStore,
+  dataset: string,
+  job: string,
+  evaluation: Verdict,
+): Promise<Verdict | undefined> {
+  const key = keys.catalogEntry(dataset, job);
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt += 1) {
+    const ref = await store.head(key);
+    if (!ref) return undefined;
+    let entry: CatalogEntry;
+    try {
+      entry = JSON.parse(await readText(store, ref)) as CatalogEntry;
+    } catch (error) {
+      if (error instanceof ObjectChangedError) continue;
+      throw error;
+    }
+    if (entry.evaluation) return entry.evaluation;
+    const body = `${JSON.stringify({ ...entry, evaluation }, null, 2)}\n`;
+    if ((await store.put(key, body, { ...JSON_TYPE, ifMatch: ref.etag })).created) return evaluation;
+  }
+  throw new LatestPointerContentionError(
+    `${key} kept changing while its evaluation was recorded; retrying the event will finish it`,
   );
 }

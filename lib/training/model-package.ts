@@ -51,6 +51,8 @@ export function modelPackageFor(options: {
   algorithm: string;
   image: string;
   modelDataUrl: string;
+  /** Where the evaluation will write the model's report. */
+  evaluationUri?: string;
 }): ModelPackageInput {
   const { dataset, run, job } = options;
   const tags: Record<string, string> = { [JOB_TAGS.dataset]: dataset, [JOB_TAGS.job]: job };
@@ -62,5 +64,6 @@ export function modelPackageFor(options: {
     modelDataUrl: options.modelDataUrl,
     clientToken: registryClientToken(job),
     tags,
+    ...(options.evaluationUri ? { evaluationUri: options.evaluationUri } : {}),
   };
 }

@@ -19,7 +19,9 @@ async function json<T>(key: string): Promise<T> {
 }
 
 async function catalogEntries(dataset: string): Promise<CatalogEntry[]> {
-  const keys = (await stack.keys(`catalog/${dataset}/`)).filter((k) => !k.endsWith('/latest.json'));
+  const keys = (await stack.keys(`catalog/${dataset}/`)).filter(
+    (k) => !k.endsWith('/latest.json') && !k.endsWith('/champion.json'),
+  );
   return Promise.all(keys.map((k) => json<CatalogEntry>(k)));
 }
 
@@ -54,7 +56,16 @@ describe('the local pipeline', () => {
     expect(model).toMatchObject({ algorithm: 'kmeans', k: 3, featureDim: 4 });
     const latest = await json<LatestPointer>('catalog/flowers/latest.json');
     expect(latest.job).toBe(entry?.job);
-    expect(detailTypes('flowers')).toEqual(['Training Started', 'Training Completed']);
+    if (!entry) throw new Error('no catalog entry');
+    const testRows = (entry.manifest as { rows: { test: number } }).rows.test;
+    expect(entry?.evaluation).toMatchObject({ decision: 'promoted', metric: 'msd', testRows });
+    expect(entry?.evaluation?.metrics).toMatchObject({ task: 'clustering' });
+    // The local scorer's msd on the test rows is the trainer's own test:msd on the same rows.
+    expect((entry.evaluation?.metrics as { msd: number } | undefined)?.msd).toBeCloseTo(
+      entry?.metrics['test:msd'] ?? 0,
+      9,
+    );
+    expect(detailTypes('flowers')).toEqual(['Training Started', 'Training Completed', 'Model Evaluated']);
   });
 
   it('trains a linear learner binary classifier and catalogs its validation accuracy', async () => {
@@ -73,7 +84,7 @@ describe('the local pipeline', () => {
       predictorType: 'binary_classifier',
       featureDim: 2,
     });
-    expect(detailTypes('churn')).toEqual(['Training Started', 'Training Completed']);
+    expect(detailTypes('churn')).toEqual(['Training Started', 'Training Completed', 'Model Evaluated']);
   });
 
   it('rejects a dataset with a non-numeric value: report, notification, no run', async () => {

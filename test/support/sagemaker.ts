@@ -1,6 +1,7 @@
 import type { CreateTrainingJobRequest, DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { keys, s3Uri } from '../../lib/layout';
 import {
+  type ApprovalStatus,
   type ModelPackageInput,
   type ModelRegistry,
   type StartResult,
@@ -72,6 +73,12 @@ export class FakeRegistry implements ModelRegistry {
   readonly calls: ModelPackageInput[] = [];
   /** Package ARNs by client token. */
   readonly packages = new Map<string, string>();
+  /** Every UpdateModelPackage approval, by package ARN, in order. */
+  readonly approvals = new Map<string, { status: ApprovalStatus; description: string }[]>();
+
+  async setApproval(arn: string, status: ApprovalStatus, description: string): Promise<void> {
+    this.approvals.set(arn, [...(this.approvals.get(arn) ?? []), { status, description }]);
+  }
 
   async register(input: ModelPackageInput): Promise<string> {
     this.calls.push(input);

@@ -96,12 +96,13 @@ function trusts(role: Resource, service: string): boolean {
   );
 }
 
-/** The SageMaker role reads train/ and writes models/, and touches nothing else in S3. */
+/** The SageMaker role reads train/, writes models/ and the evaluation's predictions, and touches nothing else in S3. */
 function checkSageMakerRole(role: Resource, arn: string): string[] {
   const problems: string[] = [];
   const allowedObjects: Record<string, readonly string[]> = {
     [`${arn}/train/*`]: ['s3:GetObject'],
     [`${arn}/models/*`]: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+    [`${arn}/evaluation/*`]: ['s3:PutObject', 's3:AbortMultipartUpload'],
   };
   for (const statement of roleStatements(role)) {
     if (statement.effect !== 'Allow') continue;
@@ -113,7 +114,7 @@ function checkSageMakerRole(role: Resource, arn: string): string[] {
             : (allowedObjects[resource] ?? []).includes(action);
         if (!allowed) {
           problems.push(
-            `iam: ${role.id} ${statement.sid} lets SageMaker ${action} on ${resource} (only read train/, write models/)`,
+            `iam: ${role.id} ${statement.sid} lets SageMaker ${action} on ${resource} (only read train/, write models/ and evaluation/)`,
           );
         }
       }

@@ -1,5 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
+import { evaluationTransformPrefix } from '../../../lib/evaluation/transform';
+import { modelApprovalPattern, transformJobPattern } from '../../../lib/events/scoring';
 import { S3_TRIGGERS, trainingJobPattern } from '../../../lib/events/triggers';
+import { stackNamePrefix } from '../../../lib/training/job-name';
 import { bucketArn, dataBucket } from './check-bucket';
 import {
   actionGrants,
@@ -171,7 +174,42 @@ function checkTrainingJobRule(view: TemplateView, jobPrefix: string): string[] {
   return problems;
 }
 
-/** The two bucket triggers, their filters and permissions, and the training-job rule. */
+/** The evaluate function's two rules: this stack's evaluation transforms ending, its model packages approved. */
+function checkEvaluateRules(view: TemplateView, jobPrefix: string): string[] {
+  const evaluate = view.functions().get('evaluate');
+  const rules = view
+    .ofType('AWS::Events::Rule')
+    .filter((rule) =>
+      list(rule.properties.Targets).some((target) => referencedId(record(target).Arn) === evaluate?.id),
+    );
+  const expected = [
+    transformJobPattern(evaluationTransformPrefix(jobPrefix)),
+    modelApprovalPattern(stackNamePrefix(jobPrefix)),
+  ];
+  const problems: string[] = [];
+  for (const pattern of expected) {
+    const rule = rules.find((r) => isDeepStrictEqual(r.properties.EventPattern, pattern));
+    if (!rule) {
+      problems.push(`triggers: evaluate needs a rule matching exactly ${JSON.stringify(pattern)}`);
+      continue;
+    }
+    if (!record(record(list(rule.properties.Targets)[0]).DeadLetterConfig).Arn) {
+      problems.push('triggers: a rule for evaluate has no dead-letter queue for undeliverable events');
+    }
+  }
+  if (rules.length !== expected.length) {
+    problems.push(
+      `triggers: expected ${expected.length} EventBridge rules for evaluate, found ${rules.length}`,
+    );
+  }
+  return problems;
+}
+
+/** The two bucket triggers, their filters and permissions, and the SageMaker event rules. */
 export function checkTriggers(view: TemplateView, jobPrefix: string): string[] {
-  return [...checkS3Triggers(view), ...checkTrainingJobRule(view, jobPrefix)];
+  return [
+    ...checkS3Triggers(view),
+    ...checkTrainingJobRule(view, jobPrefix),
+    ...checkEvaluateRules(view, jobPrefix),
+  ];
 }

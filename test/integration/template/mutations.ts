@@ -123,7 +123,11 @@ export const MUTATIONS: Mutation[] = [
     (t) => {
       const rule = Object.values(record(t.Resources))
         .map(record)
-        .find((resource) => resource.Type === 'AWS::Events::Rule');
+        .find(
+          (resource) =>
+            resource.Type === 'AWS::Events::Rule' &&
+            JSON.stringify(record(resource.Properties).EventPattern).includes('Training Job State Change'),
+        );
       delete record(record(record(rule).Properties).EventPattern).detail;
     },
     'triggers: the rule for complete must match terminal states of jobs named "sagedrop-ci--*" only',

@@ -67,8 +67,8 @@ describe('sls package', () => {
   });
 
   it("invokes complete only for terminal states of this stack's training jobs", () => {
-    const [rule] = view.ofType('AWS::Events::Rule');
-    expect(rule?.properties.EventPattern).toEqual(trainingJobPattern('sagedrop-ci'));
+    const patterns = view.ofType('AWS::Events::Rule').map((rule) => rule.properties.EventPattern);
+    expect(patterns).toContainEqual(trainingJobPattern('sagedrop-ci'));
     expect(environmentOf(view, 'complete').JOB_PREFIX).toBe('sagedrop-ci');
   });
 
@@ -125,9 +125,15 @@ describe('sls package', () => {
     });
     expect(s3Grants('complete')).toEqual({
       's3:ListBucket': ['(bucket)'],
-      's3:GetObject': ['catalog/*', 'models/*', 'notifications/*', 'train/*'],
+      's3:GetObject': ['catalog/*', 'evaluation/*/plan.json', 'models/*', 'notifications/*', 'train/*'],
       's3:GetObjectVersion': ['catalog/*'],
-      's3:PutObject': ['catalog/*', 'notifications/*'],
+      's3:PutObject': ['catalog/*', 'evaluation/*/plan.json', 'notifications/*'],
+    });
+    expect(s3Grants('evaluate')).toEqual({
+      's3:ListBucket': ['(bucket)'],
+      's3:GetObject': ['catalog/*', 'evaluation/*', 'notifications/*', 'train/*'],
+      's3:GetObjectVersion': ['catalog/*', 'evaluation/*', 'train/*'],
+      's3:PutObject': ['catalog/*', 'evaluation/*', 'notifications/*'],
     });
   });
 
@@ -229,7 +235,7 @@ describe('IAM of the packaged stack, simulated (iam-simulate) for account 123456
     }
     const brokenSim = new SimulatedStack(broken);
     const rows = IAM_CALLS.filter((row) => row.action === 'events:PutEvents');
-    expect(rows.length).toBe(3);
+    expect(rows.length).toBe(4);
     for (const row of rows) {
       expect((await brokenSim.simulate(requestOf(row, brokenSim.names))).result).toBe('ImplicitlyDenied');
     }

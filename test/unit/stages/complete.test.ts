@@ -334,6 +334,7 @@ describe('completeTrainingJob', () => {
       async register() {
         throw new Error('ThrottlingException');
       },
+      setApproval: registry.setApproval,
     };
     const change = parseTrainingJobEvent(stateChangeEvent(job));
     await expect(
