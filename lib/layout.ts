@@ -25,6 +25,8 @@ export const PREFIX = {
 } as const;
 
 export const DEFAULT_DATASET = 'default';
+/** Where reports about events that name no dataset go (`_` folders are never datasets). */
+export const UNKNOWN_DATASET = '_unknown';
 export const MANIFEST_FILE = 'manifest.json';
 export const SETTINGS_FILE = 'sagedrop.json';
 export const MAX_DATASET_LENGTH = 100;

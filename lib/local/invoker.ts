@@ -11,6 +11,8 @@ export interface FailedInvocation {
   attempts: number;
   event: unknown;
   error: unknown;
+  /** ISO time of the last attempt's failure. */
+  failedAt: string;
 }
 
 export interface AttemptFailure {
@@ -30,6 +32,8 @@ export interface InvokerOptions {
   retryDelayMs?: number;
   timeoutMs?: number;
   onAttemptFailed?: (failure: AttemptFailure) => void;
+  /** An event whose every attempt failed, as it goes to the on-failure destination. */
+  onFailed?: (failure: FailedInvocation) => void;
 }
 
 export interface Invoker {
@@ -42,7 +46,8 @@ export interface Invoker {
   readonly failures: FailedInvocation[];
 }
 
-function lambdaContext(fn: string, requestId: string, region: string, timeoutMs: number): Context {
+/** The context Lambda gives an invocation of the local function `fn`. */
+export function lambdaContext(fn: string, requestId: string, region: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
   const name = `sagedrop-local-${fn}`;
   return {
@@ -84,8 +89,18 @@ export function createInvoker(options: InvokerOptions): Invoker {
       } catch (error) {
         const final = attempt === retries + 1;
         options.onAttemptFailed?.({ fn, requestId, attempt, error, final });
-        if (final) failures.push({ fn, requestId, attempts: attempt, event, error });
-        else await new Promise((resolve) => setTimeout(resolve, delay * attempt));
+        if (final) {
+          const failed = {
+            fn,
+            requestId,
+            attempts: attempt,
+            event,
+            error,
+            failedAt: new Date().toISOString(),
+          };
+          failures.push(failed);
+          options.onFailed?.(failed);
+        } else await new Promise((resolve) => setTimeout(resolve, delay * attempt));
       }
     }
   };

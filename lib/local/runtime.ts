@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
+import { createAlertHandler } from '../../handlers/alert';
 import { createCompleteHandler } from '../../handlers/complete';
 import { createEvaluateHandler } from '../../handlers/evaluate';
 import { createMergeHandler } from '../../handlers/merge';
@@ -8,11 +10,25 @@ import { evaluationTransformPrefix } from '../evaluation/transform';
 import { decodeS3Key } from '../events/s3';
 import { transformJobPattern } from '../events/scoring';
 import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../events/triggers';
+import type { FailureMessage } from '../failures/failed-event';
+import {
+  type FunctionReplayer,
+  type RedriveResult,
+  ReplayFailedError,
+  redriveFailures,
+} from '../failures/redrive';
 import { type Logger, silentLogger } from '../logger';
 import type { ObjectStore } from '../ports';
 import { type Config, readDefaults } from '../settings/config';
 import type { Deps } from '../stages/deps';
-import { type AttemptFailure, createInvoker, type FailedInvocation, type LambdaHandler } from './invoker';
+import { LOCAL_STACK_NAME, type LocalFailureQueue, openLocalFailureQueue } from './failure-queue';
+import {
+  type AttemptFailure,
+  createInvoker,
+  type FailedInvocation,
+  type LambdaHandler,
+  lambdaContext,
+} from './invoker';
 import { createLocalNotifier, type LocalNotification } from './notifier';
 import { createLocalStore } from './s3-adapter';
 import { type LocalS3, type S3Notification, startLocalS3 } from './s3-server';
@@ -45,6 +61,10 @@ export interface LocalStackOptions {
   onStep?: (step: LocalStep) => void;
   /** Lambda retries failed asynchronous invocations twice; tests may shorten the wait. */
   retryDelayMs?: number;
+  /** Where the failure queue is kept between runs; in memory only without it. */
+  failureDir?: string;
+  /** The command the failure notifications name for replaying (`sagedrop redrive --local ...`). */
+  redriveCommand?: string;
 }
 
 export interface LocalStack {
@@ -62,6 +82,15 @@ export interface LocalStack {
   notifications: LocalNotification[];
   /** Invocations that failed every attempt: the on-failure queue. */
   failures: FailedInvocation[];
+  failureQueue: LocalFailureQueue;
+  /**
+   * Replays every failed event into its function (as \`sagedrop redrive\` does on
+   * AWS), removes those that succeeded, and waits until what they started is done.
+   */
+  redrive(options?: {
+    dryRun?: boolean;
+    onResult?: (result: RedriveResult) => void;
+  }): Promise<RedriveResult[]>;
   /** Resolves once no invocation is queued or running, no training runs, and no event is in flight. */
   waitForIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -73,7 +102,7 @@ export function localConfig(bucket: string, logLevel: Config['logLevel'] = 'info
     region: LOCAL_REGION,
     bucket,
     jobPrefix: LOCAL_JOB_PREFIX,
-    stackName: 'sagedrop-local',
+    stackName: LOCAL_STACK_NAME,
     sagemakerRoleArn: LOCAL_ROLE_ARN,
     topicArn: `arn:aws:sns:${LOCAL_REGION}:000000000000:sagedrop-local`,
     eventBusName: 'default',
@@ -109,10 +138,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     step({ kind: 'notification', notification });
     options.onNotification?.(notification);
   });
+  let alertHandler: LambdaHandler | undefined;
+  const alerts = new Set<Promise<void>>();
   const invoker = createInvoker({
     region: LOCAL_REGION,
     retryDelayMs: options.retryDelayMs ?? 200,
     onAttemptFailed: (failure) => step({ kind: 'invocation-failed', failure }),
+    // The on-failure destination: the failure queue, which feeds the alert function.
+    onFailed: (failure) => {
+      const queued = failureQueue.add(failure).then((message) => {
+        if (alertHandler) invoker.invoke('alert', alertHandler, sqsEvent(message));
+      });
+      alerts.add(queued);
+      void queued.finally(() => alerts.delete(queued));
+    },
+  });
+  const failureQueue = await openLocalFailureQueue({
+    failures: invoker.failures,
+    region: LOCAL_REGION,
+    ...(options.failureDir ? { dir: options.failureDir } : {}),
   });
   const pattern = trainingJobPattern(config.jobPrefix);
   let completeHandler: LambdaHandler | undefined;
@@ -151,6 +195,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   completeHandler = createCompleteHandler(deps);
   evaluateHandler = createEvaluateHandler(() => ({ ...deps(), scorer }));
+  alertHandler = createAlertHandler(() => ({
+    store,
+    notifier,
+    logger,
+    stackName: LOCAL_STACK_NAME,
+    redriveCommand: options.redriveCommand ?? 'npx sagedrop redrive --local',
+  }));
+  const replayable: Record<string, LambdaHandler> = {
+    [`${LOCAL_STACK_NAME}-merge`]: handlers.merge,
+    [`${LOCAL_STACK_NAME}-train`]: handlers.train,
+    [`${LOCAL_STACK_NAME}-complete`]: completeHandler,
+  };
+  // A synchronous invoke: one attempt, its error is the answer (no retry, no failure record).
+  const replayer: FunctionReplayer = {
+    async replay(functionName, event) {
+      const handler = replayable[functionName];
+      if (!handler) throw new ReplayFailedError(`${functionName} is not a local function`);
+      const fn = functionName.slice(LOCAL_STACK_NAME.length + 1);
+      try {
+        await handler(structuredClone(event), lambdaContext(fn, randomUUID(), LOCAL_REGION, 15 * 60_000));
+      } catch (error) {
+        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new ReplayFailedError(text, { cause: error });
+      }
+    },
+  };
 
   s3.onObjectCreated((notification: S3Notification) => {
     // S3 sends one record per notification; each matching configuration gets its own delivery.
@@ -162,7 +232,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
   });
 
-  return {
+  const stack: LocalStack = {
     endpoint: s3.endpoint,
     bucket: s3.bucket,
     region: LOCAL_REGION,
@@ -174,9 +244,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     config,
     notifications: notifier.sent,
     failures: invoker.failures,
+    failureQueue,
+    async redrive(redriveOptions = {}) {
+      await stack.waitForIdle();
+      const results = await redriveFailures({
+        queue: failureQueue,
+        replayer,
+        isStackFunction: (name) => replayable[name] !== undefined,
+        ...redriveOptions,
+      });
+      await stack.waitForIdle();
+      return results;
+    },
     async waitForIdle() {
       for (;;) {
         const before = invoker.started;
+        while (alerts.size > 0) await Promise.allSettled([...alerts]);
         await invoker.idle();
         await trainer.idle();
         await scorer.idle();
@@ -185,11 +268,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           await invoker.idle();
           await trainer.idle();
           await scorer.idle();
-          if (invoker.started === before) return;
+          if (invoker.started === before && alerts.size === 0) return;
         }
       }
     },
     async stop() {
+      while (alerts.size > 0) await Promise.allSettled([...alerts]);
       await invoker.idle();
       await trainer.idle();
       await scorer.idle();
@@ -197,5 +281,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       client.destroy();
       await s3.stop();
     },
+  };
+  return stack;
+}
+
+/** The SQS event the alert function gets for one message of the failure queue. */
+function sqsEvent(message: FailureMessage) {
+  return {
+    Records: [{ messageId: message.id, body: message.body, messageAttributes: {}, eventSource: 'aws:sqs' }],
   };
 }

@@ -131,6 +131,36 @@ export interface EndpointUpdatedDetail {
   invokeExample?: string;
 }
 
+/**
+ * An event whose every attempt failed and that now waits in the failure queue
+ * (the `alert` function reports each one once).
+ */
+export interface EventFailedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  /** The dataset the event was about; `_unknown` when the event names none. */
+  dataset: string;
+  /** `merge`, `train` or `complete`; another function's whole name. */
+  function: string;
+  /** The deployed function's name, e.g. `sagedrop-dev-merge`. */
+  functionName?: string;
+  /** The upload or manifest the event announced. */
+  key?: string;
+  run?: string;
+  job?: string;
+  /** The last error. */
+  error: string;
+  errorType?: string;
+  /** `RetriesExhausted`, `EventAgeExceeded`, or EventBridge's condition when it could not deliver. */
+  condition?: string;
+  attempts?: number;
+  failedAt?: string;
+  /** The invocation's request id: the key to its log lines. */
+  requestId?: string;
+  /** The command that replays the event. */
+  redrive: string;
+  hint: string;
+}
+
 export type PipelineEvent =
   | { detailType: 'Dataset Rejected'; detail: RejectedDetail }
   | { detailType: 'Training Started'; detail: StartedDetail }
@@ -140,6 +170,7 @@ export type PipelineEvent =
   | { detailType: 'Training Stopped'; detail: FinishedDetail }
   | { detailType: 'Endpoint Updated'; detail: EndpointUpdatedDetail }
   | { detailType: 'Model Evaluated'; detail: EvaluatedDetail }
-  | { detailType: 'Model Approved'; detail: ApprovedDetail };
+  | { detailType: 'Model Approved'; detail: ApprovedDetail }
+  | { detailType: 'Pipeline Event Failed'; detail: EventFailedDetail };
 
 export type DetailType = PipelineEvent['detailType'];

@@ -1,10 +1,11 @@
 import type { Verdict } from '../evaluation/verdict';
-import { keys } from '../layout';
+import { keys, UNKNOWN_DATASET } from '../layout';
 import { TRAINING_LOG_GROUP } from '../training/failure-advice';
 import type {
   ApprovedDetail,
   EndpointUpdatedDetail,
   EvaluatedDetail,
+  EventFailedDetail,
   FinishedDetail,
   NotStartedDetail,
   PipelineEvent,
@@ -362,6 +363,44 @@ function renderEndpoint(d: EndpointUpdatedDetail, backend: Backend): string[] {
   return lines;
 }
 
+const CONDITIONS: Record<string, string> = {
+  RetriesExhausted: 'every attempt failed',
+  EventAgeExceeded: 'Lambda could not run it before the event expired (throttling)',
+};
+
+function renderEventFailed(d: EventFailedDetail): string[] {
+  const about = d.dataset === UNKNOWN_DATASET ? 'an event' : `an event of dataset "${d.dataset}"`;
+  const attempts =
+    d.attempts !== undefined
+      ? `${d.attempts}${d.condition ? ` (${CONDITIONS[d.condition] ?? d.condition})` : ''}`
+      : d.condition;
+  const lines = [
+    `The ${d.function} function failed on ${about}. The event is kept in the failure queue.`,
+    '',
+    ...fields([
+      [
+        'Function',
+        d.functionName && d.functionName !== d.function ? `${d.function} (${d.functionName})` : d.function,
+      ],
+      ['Key', d.key],
+      ['Run', d.run],
+      ['Training job', d.job],
+      ['Attempts', attempts],
+      ['Failed at', d.failedAt],
+      ['Last error', d.errorType ? `${d.errorType}: ${d.error}` : d.error],
+      ['Request id', d.requestId],
+    ]),
+    '',
+    'What to do:',
+    ...wrap(d.hint),
+    '',
+    'Then replay it (replaying is safe: a replayed event never does its work twice):',
+    `  ${d.redrive}`,
+  ];
+  if (d.functionName) lines.push('', `Logs: CloudWatch log group /aws/lambda/${d.functionName}.`);
+  return lines;
+}
+
 function render(event: PipelineEvent, backend: Backend): { status: string; lines: string[] } {
   switch (event.detailType) {
     case 'Training Completed':
@@ -391,6 +430,8 @@ function render(event: PipelineEvent, backend: Backend): { status: string; lines
         status: event.detail.promoted ? 'champion approved' : 'approval noted',
         lines: renderApproved(event.detail),
       };
+    case 'Pipeline Event Failed':
+      return { status: `${event.detail.function} failed`, lines: renderEventFailed(event.detail) };
   }
 }
 

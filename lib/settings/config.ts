@@ -26,6 +26,8 @@ export interface Config {
    * within Lambda's 15 minutes is rejected up front. Unset off Lambda (no limit).
    */
   mergeMemoryMb?: number;
+  /** The deployment stage (`--stage`), given to the functions that tell users a `sagedrop` command. */
+  stage?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     mergeMemoryMb: readMergeMemory(env, problems, asVariable),
   };
+  if (env.STAGE) config.stage = env.STAGE;
   const prefixProblem = config.jobPrefix ? jobPrefixProblem(config.jobPrefix) : undefined;
   if (prefixProblem) problems.push(prefixProblem);
   if (problems.length > 0) throw new ConfigError(`Invalid function environment: ${problems.join('; ')}`);

@@ -25,6 +25,7 @@ export const CHECKED_TYPES: Record<string, string> = {
   'AWS::SQS::QueuePolicy': 'checkQueuePolicies',
   'AWS::Events::Rule': 'checkTriggers (pattern, dead-letter queue)',
   'AWS::Logs::LogGroup': 'checkLogGroups',
+  'AWS::Lambda::EventSourceMapping': 'checkFailureLoop (the alert function never keeps a failed event)',
 };
 
 /** Resources whose type no check covers. */

@@ -1,4 +1,5 @@
 import { checkBucket } from './check-bucket';
+import { checkFailureLoop } from './check-failure-loop';
 import { checkFunctions, environmentOf } from './check-functions';
 import { checkIam } from './check-iam';
 import { checkTriggers } from './check-triggers';
@@ -17,5 +18,6 @@ export function checkTemplate(template: unknown): string[] {
     ...checkTriggers(view, jobPrefix),
     ...checkIam(view),
     ...checkFunctions(view, jobPrefix),
+    ...checkFailureLoop(view),
   ];
 }

@@ -224,4 +224,23 @@ export const MUTATIONS: Mutation[] = [
     },
     'triggers: the rule for complete has no dead-letter queue',
   ],
+  [
+    'the alert function handing every failed event back',
+    (t) => delete properties(t, 'AlertEventSourceMappingSQSFailureQueue').FunctionResponseTypes,
+    'failure-loop: AlertEventSourceMappingSQSFailureQueue does not report batch item failures',
+  ],
+  [
+    'the failure queue’s move to the redrive queue',
+    (t) => delete properties(t, 'FailureQueue').RedrivePolicy,
+    'failure-loop: FailureQueue has no redrive queue',
+  ],
+  [
+    'a redrive queue only the CLI reads',
+    (t) => {
+      properties(t, 'AlertEventSourceMappingSQSFailureQueue').EventSourceArn = {
+        'Fn::GetAtt': ['RedriveQueue', 'Arn'],
+      };
+    },
+    'failure-loop: AlertEventSourceMappingSQSFailureQueue makes AlertLambdaFunction consume RedriveQueue',
+  ],
 ];
