@@ -19,5 +19,7 @@ exports.lazy = {
   localServe: () => require('./local-serve'),
   localSummary: () => require('./local-summary'),
   s3Client: () => require('./s3-client'),
+  redrive: () => require('./redrive'),
+  deployedStack: () => require('./deployed-stack'),
   uploadFile: () => require('./upload-file'),
 };

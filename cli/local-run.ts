@@ -13,6 +13,8 @@ import { formatRejection } from './local-summary';
 export interface LocalRunInput {
   /** The S3 server's state directory. */
   dir: string;
+  /** Where events that failed every attempt are kept for `sagedrop redrive --local`. */
+  failureDir?: string;
   dataset: string;
   x: string;
   y: string;
@@ -114,10 +116,17 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
   const printer = createProgressPrinter(io, { notificationBodies: input.notificationBodies ?? true });
   const stack = await startLocalStack({
     dir: input.dir,
+    ...(input.failureDir
+      ? {
+          failureDir: input.failureDir,
+          redriveCommand: `npx sagedrop redrive --local --dir ${dirname(input.failureDir)}`,
+        }
+      : {}),
     onStep: printer.onStep,
     logger: input.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger,
   });
   printer.attach(stack);
+  const earlier = new Set(stack.failures.map((f) => f.requestId));
   try {
     io.out(`local S3 server ${stack.endpoint}, bucket ${stack.bucket}`);
     const uploads: [string, string][] = [];
@@ -132,11 +141,20 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
     }
     await stack.waitForIdle();
     await printer.flush();
-    for (const failure of stack.failures) {
+    // Failures an earlier run left in the folder are not this run's.
+    const failed = stack.failures.filter((f) => !earlier.has(f.requestId));
+    for (const failure of failed) {
       const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
       io.err(`${failure.fn} function failed ${failure.attempts} times: ${message}`);
     }
-    const result = await outcome(io, stack, input.dataset);
+    let result = await outcome(io, stack, input.dataset);
+    if (failed.length > 0 && input.failureDir) {
+      io.err(
+        `${failed.length} failed event(s) are kept in ${input.failureDir}: fix the cause, then replay them with \`npx sagedrop redrive --local --dir ${dirname(input.failureDir)}\``,
+      );
+      // The pipeline did not say no to the data: something it needed failed, and the events wait for a redrive.
+      if (result.exitCode !== EXIT.ok) result = { ...result, exitCode: EXIT.unavailable };
+    }
     if (input.exportTo) {
       const count = await exportBucket(stack.store, input.exportTo, (key) => stack.s3.objectFile(key));
       io.out(

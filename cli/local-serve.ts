@@ -12,6 +12,8 @@ export interface ServeInput {
   dir: string;
   /** The folder the user named (shown in the banner). */
   shownDir: string;
+  /** Where events that failed every attempt are kept for `sagedrop redrive --local`. */
+  failureDir?: string;
   verbose: boolean;
 }
 
@@ -57,6 +59,12 @@ export async function serveLocally(io: CommandIO, input: ServeInput): Promise<nu
   const stack = await startLocalStack({
     dir: input.dir,
     port: input.port,
+    ...(input.failureDir
+      ? {
+          failureDir: input.failureDir,
+          redriveCommand: `npx sagedrop redrive --local --dir ${input.shownDir}`,
+        }
+      : {}),
     onStep: printer.onStep,
     logger: input.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger,
   }).catch((error: unknown) => {

@@ -68,6 +68,7 @@ function awsAlertDeps(): AlertDeps {
     logger,
     stackName: config.stackName,
     redriveCommand: `npx sagedrop redrive${stage} --region ${config.region}`,
+    cloudWatchLogs: true,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { demoCommand } from './demo';
 import { localCommand } from './local';
 import { mergeCommand } from './merge';
+import { redriveCommand } from './redrive';
 import { serveCommand } from './serve';
 import { statusCommand } from './status';
 import { uploadCommand } from './upload';
@@ -13,5 +14,6 @@ export const commands: Command[] = [
   serveCommand,
   uploadCommand,
   statusCommand,
+  redriveCommand,
   mergeCommand,
 ];

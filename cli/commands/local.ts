@@ -56,6 +56,7 @@ and the catalog entry are (--json: the whole catalog entry instead).`,
     const dir = resolve(options.dir ?? '.sagedrop');
     const input = {
       dir: resolve(dir, 's3'),
+      failureDir: resolve(dir, 'failures'),
       dataset: options.dataset ?? DEFAULT_DATASET,
       x: options.x,
       y: options.y,

@@ -36,6 +36,7 @@ or: sagedrop upload x.csv y.csv --bucket sagedrop-local --dataset mydata --endpo
       port: options.port ?? 0,
       dir: resolve(dir, 's3'),
       shownDir: dir,
+      failureDir: resolve(dir, 'failures'),
       verbose: options.verbose,
     });
   },

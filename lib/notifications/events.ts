@@ -156,6 +156,8 @@ export interface EventFailedDetail {
   failedAt?: string;
   /** The invocation's request id: the key to its log lines. */
   requestId?: string;
+  /** The CloudWatch log group of the function (deployed stacks). */
+  logGroup?: string;
   /** The command that replays the event. */
   redrive: string;
   hint: string;

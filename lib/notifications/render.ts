@@ -397,7 +397,7 @@ function renderEventFailed(d: EventFailedDetail): string[] {
     'Then replay it (replaying is safe: a replayed event never does its work twice):',
     `  ${d.redrive}`,
   ];
-  if (d.functionName) lines.push('', `Logs: CloudWatch log group /aws/lambda/${d.functionName}.`);
+  if (d.logGroup) lines.push('', `Logs: CloudWatch log group ${d.logGroup}, lines with the request id.`);
   return lines;
 }
 

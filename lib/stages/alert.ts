@@ -18,6 +18,8 @@ export interface AlertDeps {
   stackName: string;
   /** The command that replays the failure queue, e.g. `npx sagedrop redrive --stage dev --region eu-west-1`. */
   redriveCommand: string;
+  /** Whether the functions log to CloudWatch (`/aws/lambda/<name>`): true on AWS. */
+  cloudWatchLogs?: boolean;
 }
 
 const HINTS: Record<string, string> = {
@@ -45,6 +47,7 @@ export function failureNotification(
   failed: FailedEvent,
   stackName: string,
   redriveCommand: string,
+  cloudWatchLogs = false,
 ): PipelineEvent {
   const fn = failed.functionName ? shortFunctionName(failed.functionName, stackName) : 'unknown';
   const detail: EventFailedDetail = {
@@ -56,6 +59,7 @@ export function failureNotification(
     hint: hintFor(failed, fn),
   };
   if (failed.functionName) detail.functionName = failed.functionName;
+  if (failed.functionName && cloudWatchLogs) detail.logGroup = `/aws/lambda/${failed.functionName}`;
   if (failed.subject.key) detail.key = failed.subject.key;
   if (failed.subject.run) detail.run = failed.subject.run;
   if (failed.subject.job) detail.job = failed.subject.job;
@@ -88,7 +92,7 @@ export async function reportFailedEvent(
   owner: string,
 ): Promise<AlertOutcome> {
   const failure = parseFailureMessage(message);
-  const event = failureNotification(failure, deps.stackName, deps.redriveCommand);
+  const event = failureNotification(failure, deps.stackName, deps.redriveCommand, deps.cloudWatchLogs);
   const sent = await notifyOnce(deps.store, deps.notifier, event, failure.id, owner);
   deps.logger.info(sent ? 'failed event reported' : 'failed event reported before', {
     messageId: message.id,

@@ -25,6 +25,7 @@ function world() {
     logger: silentLogger,
     stackName: 'sagedrop-dev',
     redriveCommand: REDRIVE,
+    cloudWatchLogs: true,
   };
   return { store, notifier, handler: createAlertHandler(() => deps) };
 }
@@ -84,7 +85,7 @@ describe('alert handler', () => {
     expect(email.body).toContain('SlowDown: Please reduce your request rate.');
     expect(email.body).toContain('3 (every attempt failed)');
     expect(email.body).toContain(`  ${REDRIVE}`);
-    expect(email.body).toContain('/aws/lambda/sagedrop-dev-merge');
+    expect(email.body).toContain('Logs: CloudWatch log group /aws/lambda/sagedrop-dev-merge');
   });
 
   it('hands every message back, so SQS moves it to the redrive queue instead of deleting it', async () => {
