@@ -1,21 +1,9 @@
 import { JOB_TAGS } from '../../lib/training/job-tags';
+import { encodeS3Key, s3Notification } from './events';
 
-/** An S3 notification of one object, as S3 sends it to Lambda (key URL-encoded). */
+/** The documented S3 notification of one object, as S3 sends it to Lambda. */
 export function s3Event(key: string, bucket = 'sagedrop-dev-123456789012-eu-west-1') {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:Put',
-        eventTime: '2026-01-01T00:00:00.000Z',
-        s3: {
-          bucket: { name: bucket },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'), size: 10 },
-        },
-      },
-    ],
-  };
+  return s3Notification(bucket, [encodeS3Key(key)]);
 }
 
 /** A terminal "SageMaker Training Job State Change" event of a job tagged with its dataset and run. */

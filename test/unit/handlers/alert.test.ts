@@ -62,8 +62,8 @@ describe('alert handler', () => {
   it('tells the owner which function, dataset and key failed, the last error and how to replay it', async () => {
     const { handler, notifier } = world();
     await handler(sqsEvent([{ id: 'm1', body: mergeFailure }]), ctx('a1'));
-    expect(notifier.events).toHaveLength(1);
-    const [event] = notifier.events;
+    expect(notifier.sent).toHaveLength(1);
+    const [event] = notifier.sent;
     expect(event?.detailType).toBe('Pipeline Event Failed');
     const detail = event?.detail as EventFailedDetail;
     expect(detail).toMatchObject({
@@ -108,7 +108,7 @@ describe('alert handler', () => {
       handler(sqsEvent([{ id: 'm1', body: mergeFailure }]), ctx('a3')),
       handler(sqsEvent([{ id: 'm1', body: mergeFailure }]), ctx('a4')),
     ]);
-    expect(notifier.events).toHaveLength(1);
+    expect(notifier.sent).toHaveLength(1);
   });
 
   it('notifies once when Lambda delivered the same failure record twice, as two messages', async () => {
@@ -120,7 +120,7 @@ describe('alert handler', () => {
       ]),
       ctx('a1'),
     );
-    expect(notifier.events).toHaveLength(1);
+    expect(notifier.sent).toHaveLength(1);
   });
 
   it('sends on a later delivery a notification that failed the first time', async () => {
@@ -128,10 +128,10 @@ describe('alert handler', () => {
     notifier.failures.push(new Error('SNS unavailable'));
     const first = await handler(sqsEvent([{ id: 'm1', body: mergeFailure }]), ctx('a1'));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(notifier.events).toHaveLength(0);
+    expect(notifier.sent).toHaveLength(0);
     await handler(sqsEvent([{ id: 'm1', body: mergeFailure }]), ctx('a2'));
     await handler(sqsEvent([{ id: 'm1', body: mergeFailure }]), ctx('a3'));
-    expect(notifier.events).toHaveLength(1);
+    expect(notifier.sent).toHaveLength(1);
   });
 
   it('reports an event EventBridge could not deliver, with its error code', async () => {
@@ -141,7 +141,7 @@ describe('alert handler', () => {
       sqsEvent([{ id: 'm1', body: event, attributes: deadLetterAttributes('sagedrop-dev-complete') }]),
       ctx('a1'),
     );
-    const detail = notifier.events[0]?.detail as EventFailedDetail;
+    const detail = notifier.sent[0]?.detail as EventFailedDetail;
     expect(detail).toMatchObject({
       function: 'complete',
       dataset: 'iris',
@@ -154,11 +154,11 @@ describe('alert handler', () => {
   it('reports an unreadable message under the _unknown folder, naming no dataset', async () => {
     const { handler, notifier, store } = world();
     await handler(sqsEvent([{ id: 'm9', body: { hello: 'world' } }]), ctx('a1'));
-    const detail = notifier.events[0]?.detail as EventFailedDetail;
+    const detail = notifier.sent[0]?.detail as EventFailedDetail;
     expect(detail.dataset).toBe('_unknown');
     expect(detail.function).toBe('unknown');
     expect(await store.getText('notifications/_unknown/failed-message-m9.json')).toBeDefined();
-    expect(renderMessage(notifier.events[0] as never).body).toMatch(/failed on an event\. /);
+    expect(renderMessage(notifier.sent[0] as never).body).toMatch(/failed on an event\. /);
   });
 
   it('rejects an event that is not from SQS', async () => {
