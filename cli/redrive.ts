@@ -17,12 +17,12 @@ const DRY_RUN_VISIBILITY_SECONDS = 5 * 60;
 
 function summary(results: RedriveResult[], dryRun: boolean): { line: string; exitCode: number } {
   const count = (outcome: RedriveResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
-  const kept = count('failed') + count('kept');
+  const kept = count('failed') + count('kept') + count('too-recent');
   if (results.length === 0)
     return { line: 'the failure queue is empty: nothing to replay', exitCode: EXIT.ok };
   if (dryRun) {
     return {
-      line: `dry run: ${count('would-replay')} event(s) would be replayed, ${count('kept')} cannot be; nothing was changed`,
+      line: `dry run: ${count('would-replay')} event(s) would be replayed, ${count('too-recent')} not yet, ${count('kept')} cannot be; nothing was changed`,
       exitCode: EXIT.ok,
     };
   }
@@ -30,6 +30,7 @@ function summary(results: RedriveResult[], dryRun: boolean): { line: string; exi
   if (count('duplicate') > 0) parts.push(`${count('duplicate')} duplicate(s) deleted`);
   if (count('failed') > 0) parts.push(`${count('failed')} failed again`);
   if (count('kept') > 0) parts.push(`${count('kept')} cannot be replayed`);
+  if (count('too-recent') > 0) parts.push(`${count('too-recent')} too recent to replay yet`);
   const line = `${parts.join(', ')}${kept > 0 ? `; ${kept} message(s) kept in the queue` : ''}`;
   return { line, exitCode: kept > 0 ? EXIT.failed : EXIT.ok };
 }

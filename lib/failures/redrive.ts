@@ -1,4 +1,15 @@
+import { NOTIFY_LEASE_MS } from '../notifications/notify-once';
+import { CLAIM_LEASE_MS } from '../stages/pairing';
 import { type FailedEvent, type FailureMessage, parseFailureMessage } from './failed-event';
+
+/**
+ * How old a failure must be before it is replayed. An attempt that timed out
+ * could not release what it held (a run's input claims, a notification being
+ * sent): those stay another invocation's for their lease, and a replay within
+ * it would be answered "in progress" and do nothing, while its message is
+ * deleted. After the lease a replay takes them over.
+ */
+export const REPLAY_AFTER_MS = Math.max(CLAIM_LEASE_MS, NOTIFY_LEASE_MS);
 
 /** A message as a queue hands it to one reader: `receipt` names this delivery. */
 export interface ReceivedMessage extends FailureMessage {
@@ -39,6 +50,8 @@ export type RedriveOutcome =
   | 'duplicate'
   /** The function failed again: the message is kept. */
   | 'failed'
+  /** Failed less than {@link REPLAY_AFTER_MS} ago: kept for a later redrive. */
+  | 'too-recent'
   /** Cannot be replayed (unreadable, no event, not a function of this stack): the message is kept. */
   | 'kept';
 
@@ -59,6 +72,17 @@ export interface RedriveOptions {
   dryRun?: boolean;
   /** Called as each message is done, for progress output. */
   onResult?: (result: RedriveResult) => void;
+  /** Replay only failures at least this old (default {@link REPLAY_AFTER_MS}). */
+  minAgeMs?: number;
+  now?: () => Date;
+}
+
+/** When a failure may be replayed, or `undefined` when it may be at once. */
+function replayableFrom(failure: FailedEvent, minAgeMs: number, now: Date): Date | undefined {
+  // EventBridge never ran the function: nothing can hold a claim.
+  if (failure.kind !== 'function-failed' || !failure.failedAt || minAgeMs <= 0) return undefined;
+  const from = new Date(Date.parse(failure.failedAt) + minAgeMs);
+  return Number.isNaN(from.getTime()) || from <= now ? undefined : from;
 }
 
 function unreplayable(failure: FailedEvent, isStackFunction: (name: string) => boolean): string | undefined {
@@ -99,9 +123,21 @@ export async function redriveFailures(options: RedriveOptions): Promise<RedriveR
         const failure = parseFailureMessage(message);
         const base = { messageId: message.id, failure };
         const reason = unreplayable(failure, options.isStackFunction);
+        const from = replayableFrom(
+          failure,
+          options.minAgeMs ?? REPLAY_AFTER_MS,
+          (options.now ?? (() => new Date()))(),
+        );
         if (reason) {
           toRelease.push(message);
           finish({ ...base, outcome: 'kept', reason });
+        } else if (from) {
+          toRelease.push(message);
+          finish({
+            ...base,
+            outcome: 'too-recent',
+            reason: `it failed at ${failure.failedAt}: a timed-out attempt may hold its claims until ${from.toISOString()}`,
+          });
         } else if (options.dryRun) {
           toRelease.push(message);
           finish({ ...base, outcome: 'would-replay' });
@@ -151,5 +187,7 @@ export function describeRedriveResult(result: RedriveResult): string {
       return `replay into ${fn} failed again: ${about}: ${result.reason}; message kept`;
     case 'kept':
       return `not replayed (${result.reason}): ${about}; message kept`;
+    case 'too-recent':
+      return `not replayed yet (${result.reason}): ${about}; message kept, run redrive again after that`;
   }
 }

@@ -251,6 +251,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         queue: failureQueue,
         replayer,
         isStackFunction: (name) => replayable[name] !== undefined,
+        // Local invocations fail by throwing, which releases their claims; none is killed by a timeout.
+        minAgeMs: 0,
         ...redriveOptions,
       });
       await stack.waitForIdle();

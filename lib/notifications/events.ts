@@ -160,6 +160,8 @@ export interface EventFailedDetail {
   logGroup?: string;
   /** The command that replays the event. */
   redrive: string;
+  /** From when `redrive` replays it (ISO 8601): a timed-out attempt may hold claims until then. */
+  replayAfter?: string;
   hint: string;
 }
 

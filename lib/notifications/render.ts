@@ -394,7 +394,9 @@ function renderEventFailed(d: EventFailedDetail): string[] {
     'What to do:',
     ...wrap(d.hint),
     '',
-    'Then replay it (replaying is safe: a replayed event never does its work twice):',
+    d.replayAfter
+      ? `Then replay it, from ${d.replayAfter} on (an attempt that timed out may hold the run's claims until then; replaying is safe: a replayed event never does its work twice):`
+      : 'Then replay it (replaying is safe: a replayed event never does its work twice):',
     `  ${d.redrive}`,
   ];
   if (d.logGroup) lines.push('', `Logs: CloudWatch log group ${d.logGroup}, lines with the request id.`);

@@ -4,6 +4,7 @@ import {
   parseFailureMessage,
   shortFunctionName,
 } from '../failures/failed-event';
+import { REPLAY_AFTER_MS } from '../failures/redrive';
 import { UNKNOWN_DATASET } from '../layout';
 import type { Logger } from '../logger';
 import { type EventFailedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications/events';
@@ -66,7 +67,13 @@ export function failureNotification(
   if (failed.errorType) detail.errorType = failed.errorType;
   if (failed.condition) detail.condition = failed.condition;
   if (failed.attempts !== undefined) detail.attempts = failed.attempts;
-  if (failed.failedAt) detail.failedAt = failed.failedAt;
+  if (failed.failedAt) {
+    detail.failedAt = failed.failedAt;
+    const after = Date.parse(failed.failedAt) + REPLAY_AFTER_MS;
+    if (failed.kind === 'function-failed' && !Number.isNaN(after)) {
+      detail.replayAfter = new Date(after).toISOString();
+    }
+  }
   if (failed.requestId) detail.requestId = failed.requestId;
   return { detailType: 'Pipeline Event Failed', detail };
 }

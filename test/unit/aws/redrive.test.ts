@@ -49,8 +49,9 @@ beforeEach(() => {
   });
 });
 
-function redrive(dryRun = false) {
+function redrive(dryRun = false, now = new Date('2026-01-01T01:00:00Z')) {
   return redriveFailures({
+    now: () => now,
     queue: createSqsFailureQueue({
       client: new SQSClient({ region: 'eu-west-1' }),
       queueUrl: queue.url,
@@ -168,6 +169,20 @@ describe('sagedrop redrive on AWS (mocked SQS and Lambda)', () => {
     expect(describeRedriveResult(results[0] as never)).toBe(
       'would replay into sagedrop-dev-merge: dataset iris, raw/iris/x.csv (last error: Please reduce your request rate.)',
     );
+  });
+
+  it('keeps a failure younger than the claim lease for a later redrive, without invoking anything', async () => {
+    // The record says the last attempt failed at 00:03:05: a timed-out attempt may hold claims until 00:19:05.
+    queue.send(mergeX);
+    const early = await redrive(false, new Date('2026-01-01T00:10:00Z'));
+    expect(early.map((r) => r.outcome)).toEqual(['too-recent']);
+    expect(early[0]?.reason).toBe(
+      'it failed at 2026-01-01T00:03:05.568Z: a timed-out attempt may hold its claims until 2026-01-01T00:19:05.568Z',
+    );
+    expect(invoked).toEqual([]);
+    expect(queue.stored.every((s) => s.hiddenUntil <= queue.now)).toBe(true);
+    const later = await redrive(false, new Date('2026-01-01T00:19:06Z'));
+    expect(later.map((r) => r.outcome)).toEqual(['replayed']);
   });
 
   it('finishes on an empty queue without invoking anything', async () => {

@@ -85,6 +85,8 @@ describe('alert handler', () => {
     expect(email.body).toContain('SlowDown: Please reduce your request rate.');
     expect(email.body).toContain('3 (every attempt failed)');
     expect(email.body).toContain(`  ${REDRIVE}`);
+    expect(detail.replayAfter).toBe('2026-01-01T00:19:05.568Z');
+    expect(email.body).toContain('Then replay it, from 2026-01-01T00:19:05.568Z on');
     expect(email.body).toContain('Logs: CloudWatch log group /aws/lambda/sagedrop-dev-merge');
   });
 
