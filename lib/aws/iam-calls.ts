@@ -19,7 +19,7 @@ import { modelPackageGroupName } from '../training/model-package';
  */
 
 /** The stack's functions, by their short name in serverless.yml (`handlers/<name>.ts`). A new function is added here. */
-export const FUNCTION_CALLERS = ['merge', 'train', 'complete', 'evaluate'] as const;
+export const FUNCTION_CALLERS = ['merge', 'train', 'complete', 'evaluate', 'alert'] as const;
 export type FunctionCaller = (typeof FUNCTION_CALLERS)[number];
 
 /** Who makes a request: a function (its role) or a training job (the SageMaker execution role). */
@@ -490,6 +490,52 @@ const trainingJobCalls: IamCall[] = [
   ),
 ];
 
+/** The alert function: reads the failure queue through its event source mapping and notifies once. */
+const alertCalls: IamCall[] = [
+  ...(['logs:CreateLogStream', 'logs:PutLogEvents'] as const).map(
+    (action): IamCall => ({
+      caller: 'alert',
+      call: 'Lambda: logs',
+      action,
+      resource: (n) => lambdaLogStream(n, 'alert'),
+      why: "Lambda writes the function's log stream with its role",
+    }),
+  ),
+  ...(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const).map(
+    (action): IamCall => ({
+      caller: 'alert',
+      call: 'Lambda: event source mapping',
+      action,
+      resource: (n) => n.failureQueueArn,
+      why: 'Lambda polls the failure queue for the function with its role (it deletes nothing: the function hands every message back)',
+    }),
+  ),
+  {
+    caller: 'alert',
+    call: 'PutEvents',
+    action: 'events:PutEvents',
+    resource: (n) => `arn:${n.partition}:events:${n.region}:${n.account}:event-bus/default`,
+    context: () => ({ 'events:source': ['sagedrop'], 'events:detail-type': ['Pipeline Event Failed'] }),
+    why: 'the Pipeline Event Failed event (source sagedrop)',
+  },
+  {
+    caller: 'alert',
+    call: 'Publish',
+    action: 'sns:Publish',
+    resource: (n) => n.topicArn,
+    why: 'the email of a failed event',
+  },
+  ...(['PutObject', 'HeadObject', 'GetObject'] as const).map(
+    (call): IamCall => ({
+      caller: 'alert',
+      call,
+      action: call === 'PutObject' ? 's3:PutObject' : 's3:GetObject',
+      resource: (n) => s3(n, keys.notification(DATASET, 'failed-e4b46cbf-b738-4a1e-8880-a18cdf61200e')),
+      why: 'the sent-once record of a failure notification',
+    }),
+  ),
+];
+
 /** The whole table. */
 export const IAM_CALLS: readonly IamCall[] = [
   ...mergeCalls,
@@ -497,6 +543,7 @@ export const IAM_CALLS: readonly IamCall[] = [
   ...completeCalls,
   ...scoringCalls,
   ...evaluateCalls,
+  ...alertCalls,
   ...trainingJobCalls,
   ...transformJobCalls,
 ];
