@@ -235,7 +235,7 @@ describe('IAM of the packaged stack, simulated (iam-simulate) for account 123456
     }
     const brokenSim = new SimulatedStack(broken);
     const rows = IAM_CALLS.filter((row) => row.action === 'events:PutEvents');
-    expect(rows.length).toBe(4);
+    expect(rows.length).toBe(5);
     for (const row of rows) {
       expect((await brokenSim.simulate(requestOf(row, brokenSim.names))).result).toBe('ImplicitlyDenied');
     }
