@@ -118,6 +118,7 @@ export function detectDelimiter(head: string, file: string, complete: boolean): 
   }
   const tried = DELIMITERS.map((d) => DELIMITER_NAMES[d]).join(', ');
   throw new DatasetRejectedError(
+    'DELIMITER_UNKNOWN',
     `${file}: cannot tell its delimiter: tried ${tried}, and none splits the first ${sampled} rows into the same number of columns`,
     { file, row: 1 },
     `Save ${file} as CSV with one delimiter (comma, semicolon or tab) and the same number of columns on every row, ` +

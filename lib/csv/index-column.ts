@@ -95,6 +95,7 @@ export class IndexAgreement {
     const file = side === 'x' ? this.xFile : this.yFile;
     if (!WHOLE_NUMBER.test(value)) {
       throw new DatasetRejectedError(
+        'INDEX_NOT_WHOLE_NUMBER',
         `${file} row ${row}, column 1: ${JSON.stringify(value.slice(0, 40))} is not a whole number, but column 1 was taken as an index column`,
         { file, row, column: 1 },
         `If column 1 is data, set "indexColumn": "keep" in ${this.settingsFile}; if it is pandas' index, write the file again with index=False.`,
@@ -109,6 +110,7 @@ export class IndexAgreement {
     const [xEntry, yEntry] = side === 'x' ? [{ value, row }, partner] : [partner, { value, row }];
     if (Number(xEntry.value) !== Number(yEntry.value)) {
       throw new DatasetRejectedError(
+        'INDEX_MISMATCH',
         `${this.xFile} row ${xEntry.row} has index ${xEntry.value} but ${this.yFile} row ${yEntry.row} has index ${yEntry.value}: ` +
           'the files were shuffled, sorted or filtered differently, so row by row they do not belong together',
         { file: this.yFile, row: yEntry.row, column: 1 },

@@ -127,7 +127,12 @@ export async function* decodedInput(
     } else {
       const kind = binaryKind(start);
       if (kind)
-        throw new DatasetRejectedError(`${file} is ${kind.what}, not a CSV file`, { file }, kind.hint);
+        throw new DatasetRejectedError(
+          'NOT_CSV',
+          `${file} is ${kind.what}, not a CSV file`,
+          { file },
+          kind.hint,
+        );
       onCompression?.('none');
       yield* whole();
     }
@@ -155,6 +160,7 @@ async function* gunzipped(source: AsyncIterable<Uint8Array>, file: string): Asyn
         const kind = binaryKind(chunk);
         if (kind) {
           throw new DatasetRejectedError(
+            'NOT_CSV',
             `${file} is gzip-compressed ${kind.what}, not a CSV file`,
             { file },
             kind.hint,
@@ -167,6 +173,7 @@ async function* gunzipped(source: AsyncIterable<Uint8Array>, file: string): Asyn
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('Z_')) {
       throw new DatasetRejectedError(
+        'GZIP_CORRUPT',
         `${file} starts like a gzip file but cannot be decompressed (${(error as Error).message})`,
         { file },
         `Compress ${file} again with gzip (the upload may have been cut short) and upload it again.`,

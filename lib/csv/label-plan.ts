@@ -135,6 +135,7 @@ export function planLabels(
   else why = `the labels in ${yFile} are text (e.g. ${JSON.stringify(scan.firstText ?? '')})`;
   if (scan.distinct.size > MAX_CLASSES) {
     throw new DatasetRejectedError(
+      'TOO_MANY_CLASSES',
       `${yFile} has more than ${MAX_CLASSES} distinct labels, too many classes to train a classifier on`,
       { file: yFile },
       scan.allNumbers

@@ -17,6 +17,7 @@ function shown(value: string): string {
 
 export function emptyFile(file: string): DatasetRejectedError {
   return new DatasetRejectedError(
+    'EMPTY_FILE',
     `${file} is empty: it has no rows`,
     { file },
     `Upload ${file} again with one row per example.`,
@@ -25,6 +26,7 @@ export function emptyFile(file: string): DatasetRejectedError {
 
 export function headerOnly(file: string): DatasetRejectedError {
   return new DatasetRejectedError(
+    'HEADER_ONLY',
     `${file} has a header row but no data rows`,
     { file, row: 2 },
     `Upload ${file} again with the data rows below its header.`,
@@ -33,6 +35,7 @@ export function headerOnly(file: string): DatasetRejectedError {
 
 export function blankFirstRow(file: string): DatasetRejectedError {
   return new DatasetRejectedError(
+    'BLANK_FIRST_ROW',
     `${at(file, 1)} is blank`,
     { file, row: 1 },
     `Remove the blank lines at the top of ${file} and upload it again.`,
@@ -41,6 +44,7 @@ export function blankFirstRow(file: string): DatasetRejectedError {
 
 export function rowTooLong(file: string, row: number): DatasetRejectedError {
   return new DatasetRejectedError(
+    'ROW_TOO_LONG',
     `${at(file, row)} is longer than ${MAX_ROW_BYTES / 1024 / 1024} MiB`,
     { file, row },
     'Check that the file is a CSV with one example per line (comma separated, LF or CRLF line ends).',
@@ -57,6 +61,7 @@ export function unterminatedQuote(
     ? `is not closed within ${MAX_ROW_BYTES / 1024 / 1024} MiB`
     : 'is never closed (the file ends inside it)';
   return new DatasetRejectedError(
+    'QUOTE_NOT_CLOSED',
     `${at(file, row, column)}: the quoted field that starts here ${what}`,
     { file, row, column },
     'Add the missing closing quote ("), or double the quotes that belong to the value ("").',
@@ -65,6 +70,7 @@ export function unterminatedQuote(
 
 export function textAfterQuote(file: string, row: number, column: number): DatasetRejectedError {
   return new DatasetRejectedError(
+    'TEXT_AFTER_QUOTE',
     `${at(file, row, column)}: text follows the closing quote of a quoted field`,
     { file, row, column },
     'Quote the whole value ("a ""b"" c") or remove the quotes; a quote inside a quoted value must be doubled.',
@@ -73,6 +79,7 @@ export function textAfterQuote(file: string, row: number, column: number): Datas
 
 export function invalidUtf8(file: string, row: number, column: number): DatasetRejectedError {
   return new DatasetRejectedError(
+    'INVALID_UTF8',
     `${at(file, row, column)}: bytes that are not valid UTF-8`,
     { file, row, column },
     `Save ${file} as UTF-8 (for example "CSV UTF-8" in a spreadsheet) and upload it again.`,
@@ -88,6 +95,7 @@ export function raggedRow(
 ): DatasetRejectedError {
   const what = blank ? 'is blank' : `has ${found} column${found === 1 ? '' : 's'}`;
   return new DatasetRejectedError(
+    'RAGGED_ROW',
     `${at(file, row)} ${what} but row 1 has ${expected}: every row needs the same number of columns`,
     { file, row, column: Math.min(found, expected) + 1 },
     `Fix row ${row} of ${file} (a missing or extra comma, or an unquoted comma inside a value) and upload it again.`,
@@ -96,6 +104,7 @@ export function raggedRow(
 
 export function labelColumns(file: string, row: number, found: number): DatasetRejectedError {
   return new DatasetRejectedError(
+    'LABEL_COLUMNS',
     `${at(file, row)} has ${found} columns: ${file} must have exactly one column, the label`,
     { file, row, column: 2 },
     found === 2
@@ -129,9 +138,15 @@ export function notNumeric(
     const hint = label
       ? 'Every row needs a label: fill it in or drop the row from both files.'
       : 'This algorithm needs a value in every field: fill in missing values or drop those rows (xgboost accepts empty fields as missing values).';
-    return new DatasetRejectedError(`${at(file, row, column)} is empty`, { file, row, column }, hint);
+    return new DatasetRejectedError(
+      'EMPTY_VALUE',
+      `${at(file, row, column)} is empty`,
+      { file, row, column },
+      hint,
+    );
   }
   return new DatasetRejectedError(
+    'NOT_NUMERIC',
     `${at(file, row, column)}: ${shown(value)} is not a number`,
     { file, row, column },
     valueHint(value, policy, label),
@@ -157,6 +172,7 @@ export function rowCountMismatch(
     hint = `${withHeader.file} starts with a header row and ${without.file} does not seem to (a header needs a non-numeric name, e.g. "label"): give both files a header, or neither.`;
   }
   return new DatasetRejectedError(
+    'ROW_COUNT_MISMATCH',
     `${longer.file} has ${longer.rows} data rows but ${shorter.file} has ${shorter.rows} (${longer.file} row ${extraRow} has no partner)`,
     { file: longer.file, row: extraRow },
     hint,

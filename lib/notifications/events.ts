@@ -12,6 +12,8 @@ export interface RejectedDetail {
   schemaVersion: typeof SCHEMA_VERSION;
   dataset: string;
   run?: string;
+  /** Stable, for programs: match on it, never on `message` (e.g. `ROW_COUNT_MISMATCH`, `NOT_NUMERIC`, `RAGGED_ROW`). */
+  code?: string;
   /** What is wrong, naming the file, row and column. */
   message: string;
   file: string;

@@ -182,14 +182,22 @@ export function resolveSettings(
     } catch (error) {
       const at = jsonErrorPosition(fileText.replace(/^\uFEFF/, ''));
       const where = at ? `line ${at.line}, column ${at.column}` : 'its syntax';
-      throw new SettingsError(`${file} is not valid JSON at ${where}: ${(error as Error).message}`, file, [
-        `not valid JSON at ${where}`,
-      ]);
+      throw new SettingsError(
+        'SETTINGS_NOT_JSON',
+        `${file} is not valid JSON at ${where}: ${(error as Error).message}`,
+        file,
+        [`not valid JSON at ${where}`],
+      );
     }
     const result = datasetSettingsSchema.safeParse(json, { reportInput: true });
     if (!result.success) {
       const problems = result.error.issues.map(describeIssue);
-      throw new SettingsError(`${file} has invalid settings: ${problems.join('; ')}`, file, problems);
+      throw new SettingsError(
+        'SETTINGS_INVALID',
+        `${file} has invalid settings: ${problems.join('; ')}`,
+        file,
+        problems,
+      );
     }
     parsed = result.data;
   }
@@ -224,7 +232,12 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   const share = trainingShareProblem(validationFraction, testFraction);
   if (share) problems.push(`"validationFraction" + "testFraction" ${share}`);
   if (problems.length > 0) {
-    throw new SettingsError(`${file} has invalid settings: ${problems.join('; ')}`, file, problems);
+    throw new SettingsError(
+      'SETTINGS_INVALID',
+      `${file} has invalid settings: ${problems.join('; ')}`,
+      file,
+      problems,
+    );
   }
   const hyperparameters = Object.fromEntries(
     Object.entries(own.hyperparameters ?? {}).map(([k, v]) => [k, String(v)]),

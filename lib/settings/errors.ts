@@ -2,6 +2,8 @@
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
   constructor(
+    /** Stable, for programs: `SETTINGS_NOT_JSON` or `SETTINGS_INVALID`. */
+    readonly code: 'SETTINGS_NOT_JSON' | 'SETTINGS_INVALID',
     message: string,
     readonly file: string,
     readonly problems: string[] = [],

@@ -68,6 +68,7 @@ export function checkBeforeMerge(settings: Settings, plan: InputPlan, names: Inp
   } catch (error) {
     if (!(error instanceof TrainingConfigError)) throw error;
     throw new DatasetRejectedError(
+      'SETTINGS_IMPOSSIBLE',
       error.message,
       { file: names.settingsFile },
       'Nothing was merged: upload the file the message names again, fixed, to start the run.',

@@ -47,6 +47,7 @@ export function checkMergeSize(
   if (total <= limit) return;
   const faster = mergeBytesPerSecond(memoryMb) < S3_READ_BYTES_PER_SECOND;
   throw new DatasetRejectedError(
+    'PAIR_TOO_LARGE',
     `${files.x} and ${files.y} are ${gb(total)} together; one merge handles at most ${gb(limit)} within Lambda's 15 minutes at ${memoryMb} MB (param mergeMemoryMb)`,
     { file: files.x },
     (faster

@@ -17,6 +17,8 @@ const rejectionReportSchema = z.object({
   dataset: z.string(),
   run: z.string().optional(),
   rejectedAt: z.string(),
+  /** Stable, for programs (`ROW_COUNT_MISMATCH`, `NOT_NUMERIC`, `SETTINGS_INVALID`, ...); absent in reports of older versions. */
+  code: z.string().optional(),
   message: z.string(),
   file: z.string(),
   row: z.number().int().optional(),
@@ -40,6 +42,8 @@ export function readRejectionReport(
 
 /** Why a run cannot go on, in the words a report and a notification use. */
 export interface Rejection {
+  /** Stable, for programs: a `RejectionCode`, a `SettingsError` code, or `INVALID_FOLDER`. */
+  code?: string;
   message: string;
   file: string;
   row?: number;
@@ -51,13 +55,19 @@ export interface Rejection {
 /** The rejection an error stands for, or `undefined` when the error is not the user's to fix (retry it). */
 export function asRejection(error: unknown): Rejection | undefined {
   if (error instanceof DatasetRejectedError) {
-    const rejection: Rejection = { message: error.message, file: error.location.file, hint: error.hint };
+    const rejection: Rejection = {
+      code: error.code,
+      message: error.message,
+      file: error.location.file,
+      hint: error.hint,
+    };
     if (error.location.row !== undefined) rejection.row = error.location.row;
     if (error.location.column !== undefined) rejection.column = error.location.column;
     return rejection;
   }
   if (error instanceof SettingsError) {
     return {
+      code: error.code,
       message: error.message,
       file: error.file,
       hint: `Fix ${error.file} and upload it again: the uploaded x.csv and y.csv are merged as soon as it is valid.`,
@@ -103,6 +113,7 @@ export async function reportRejection(
     reportUri: s3Uri(ctx.bucket, reportKey),
   };
   if (target.run !== undefined) detail.run = target.run;
+  if (rejection.code !== undefined) detail.code = rejection.code;
   if (rejection.row !== undefined) detail.row = rejection.row;
   if (rejection.column !== undefined) detail.column = rejection.column;
   await notifyOnce(

@@ -74,6 +74,7 @@ export async function handleRawUpload(
       ctx,
       { dataset: INVALID_FOLDER_DATASET, id, inputs: {} },
       {
+        code: 'INVALID_FOLDER',
         message,
         file: upload.key,
         hint: 'Upload x.csv and y.csv directly under raw/ or into a folder raw/<name>/ with a valid name.',

@@ -38,7 +38,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function reject(file: string, row: number | undefined, column?: number, what = 'rejected'): never {
-  throw new DatasetRejectedError(`${file} row ${row}: ${what}`, { file, row, column }, 'reference');
+  throw new DatasetRejectedError(
+    'NOT_NUMERIC',
+    `${file} row ${row}: ${what}`,
+    { file, row, column },
+    'reference',
+  );
 }
 
 function bytesOf(raw: string): Uint8Array {

@@ -11,6 +11,7 @@ describe('mergeStreams: rejections', () => {
     expect(error.message).toBe('x.csv has 3 data rows but y.csv has 2 (x.csv row 3 has no partner)');
     expect(error.location).toEqual({ file: 'x.csv', row: 3 });
     expect(error.hint).toMatch(/same number of rows/);
+    expect(error.code).toBe('ROW_COUNT_MISMATCH');
   });
 
   it('counts the rest of the longer file, quoted line breaks included', async () => {
@@ -31,6 +32,7 @@ describe('mergeStreams: rejections', () => {
       'x.csv row 3 has 3 columns but row 1 has 2: every row needs the same number of columns',
     );
     expect(error.location).toEqual({ file: 'x.csv', row: 3, column: 3 });
+    expect(error.code).toBe('RAGGED_ROW');
   });
 
   it('counts the header as row 1 and rejects a short row', async () => {
@@ -85,6 +87,7 @@ describe('mergeStreams: rejections', () => {
       'x.csv row 2, column 2: the quoted field that starts here is never closed (the file ends inside it)',
     );
     expect(error.location).toEqual({ file: 'x.csv', row: 2, column: 2 });
+    expect(error.code).toBe('QUOTE_NOT_CLOSED');
   });
 
   it('rejects a quote left open for longer than a row may be, without reading on', async () => {
@@ -123,6 +126,7 @@ describe('mergeStreams: rejections', () => {
   it('rejects a value that is not a number for the built-in algorithms', async () => {
     const error = await rejection('1,2\n3,abc\n', '0\n1\n');
     expect(error.message).toBe('x.csv row 2, column 2: "abc" is not a number');
+    expect(error.code).toBe('NOT_NUMERIC');
     expect(error.location).toEqual({ file: 'x.csv', row: 2, column: 2 });
     expect(error.hint).toMatch(/encode categories as numbers/);
   });

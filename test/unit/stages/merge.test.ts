@@ -230,6 +230,7 @@ describe('merge stage: run ids', () => {
 describe('merge stage: rejection', () => {
   const rejecting: MergeEngine = async () => {
     throw new DatasetRejectedError(
+      'ROW_COUNT_MISMATCH',
       'raw/iris/y.csv has 39 rows but raw/iris/x.csv has 40',
       { file: 'raw/iris/y.csv', row: 40 },
       'Make both files have one row per example.',
@@ -248,6 +249,7 @@ describe('merge stage: rejection', () => {
     expect(report).toMatchObject({
       dataset: 'iris',
       run: outcome.run,
+      code: 'ROW_COUNT_MISMATCH',
       message: 'raw/iris/y.csv has 39 rows but raw/iris/x.csv has 40',
       file: 'raw/iris/y.csv',
       row: 40,
@@ -261,6 +263,7 @@ describe('merge stage: rejection', () => {
         detail: expect.objectContaining({
           dataset: 'iris',
           run: outcome.run,
+          code: 'ROW_COUNT_MISMATCH',
           file: 'raw/iris/y.csv',
           row: 40,
           reportUri: `s3://test-bucket/${outcome.reportKey}`,
