@@ -1,6 +1,6 @@
 import { keys, PREFIX, parseManifestKey } from '../lib/layout';
 import type { LocalStack, LocalStep } from '../lib/local/runtime';
-import { type RunManifest, readManifest } from '../lib/manifest';
+import { type RunManifest, readManifest } from '../lib/training/manifest';
 import type { CommandIO } from './command';
 import { indent } from './options';
 

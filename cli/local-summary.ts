@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseS3Uri, s3Uri } from '../lib/layout';
-import { type RunTask, runManifestSchema } from '../lib/manifest';
 import { formatNumber } from '../lib/notifications/render';
+import { type RunTask, runManifestSchema } from '../lib/training/manifest';
 
 /** The fields of a catalog entry the summary shows; the rest is for `--json`. */
 const shownEntrySchema = z.object({

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { awsBaseDeps } from '../lib/aws/stage-deps';
-import type { FailureMessage } from '../lib/failures/failed-event';
+import type { FailureMessage } from '../lib/events/failed-event';
 import { loadConfig } from '../lib/settings/config';
 import { type AlertDeps, reportFailedEvent } from '../lib/stages/alert';
 import { invocationDeps, stageDeps } from './middleware/stage-deps';

@@ -6,7 +6,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { FailureQueue, ReceivedMessage } from '../failures/redrive';
+import type { FailureQueue, ReceivedMessage } from '../stages/redrive';
 
 export interface SqsFailureQueueOptions {
   client: SQSClient;

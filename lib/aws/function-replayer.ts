@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { type FunctionReplayer, ReplayFailedError } from '../failures/redrive';
+import { type FunctionReplayer, ReplayFailedError } from '../stages/redrive';
 
 /** The error a function returned, from the payload of a failed synchronous invoke. */
 function functionError(payload: Uint8Array | undefined, kind: string): string {

@@ -1,5 +1,5 @@
-import { evaluationTransformName } from '../evaluation/transform';
 import { keys } from '../layout';
+import { evaluationTransformName } from '../models/transform';
 import { stackNamePrefix, trainingJobName } from '../training/job-name';
 import { JOB_TAGS } from '../training/job-tags';
 import { modelPackageGroupName } from '../training/model-package';

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FailureMessage, functionNameOf } from '../failures/failed-event';
-import type { FailureQueue, ReceivedMessage } from '../failures/redrive';
+import { type FailureMessage, functionNameOf } from '../events/failed-event';
+import type { FailureQueue, ReceivedMessage } from '../stages/redrive';
 import type { FailedInvocation } from './invoker';
 
 /** Local functions are named like deployed ones: `<stack>-<function>`. */

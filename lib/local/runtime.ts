@@ -6,21 +6,21 @@ import { createCompleteHandler } from '../../handlers/complete';
 import { createEvaluateHandler } from '../../handlers/evaluate';
 import { createMergeHandler } from '../../handlers/merge';
 import { createTrainHandler } from '../../handlers/train';
-import { evaluationTransformPrefix } from '../evaluation/transform';
+import type { FailureMessage } from '../events/failed-event';
 import { decodeS3Key } from '../events/s3';
 import { transformJobPattern } from '../events/scoring';
 import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../events/triggers';
-import type { FailureMessage } from '../failures/failed-event';
+import { type Logger, silentLogger } from '../logger';
+import { evaluationTransformPrefix } from '../models/transform';
+import type { ObjectStore } from '../ports';
+import { type Config, readDefaults } from '../settings/config';
+import type { Deps } from '../stages/deps';
 import {
   type FunctionReplayer,
   type RedriveResult,
   ReplayFailedError,
   redriveFailures,
-} from '../failures/redrive';
-import { type Logger, silentLogger } from '../logger';
-import type { ObjectStore } from '../ports';
-import { type Config, readDefaults } from '../settings/config';
-import type { Deps } from '../stages/deps';
+} from '../stages/redrive';
 import { LOCAL_STACK_NAME, type LocalFailureQueue, openLocalFailureQueue } from './failure-queue';
 import {
   type AttemptFailure,

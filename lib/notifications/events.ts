@@ -3,7 +3,7 @@
  * schema (README, "Events"): add fields freely, bump `schemaVersion` only on
  * a breaking change.
  */
-import type { Verdict } from '../evaluation/verdict';
+import type { Verdict } from '../models/verdict';
 
 export const EVENT_SOURCE = 'sagedrop';
 export const SCHEMA_VERSION = '1.0';

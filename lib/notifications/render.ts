@@ -1,5 +1,5 @@
-import type { Verdict } from '../evaluation/verdict';
 import { keys, UNKNOWN_DATASET } from '../layout';
+import type { Verdict } from '../models/verdict';
 import { TRAINING_LOG_GROUP } from '../training/failure-advice';
 import type {
   ApprovedDetail,

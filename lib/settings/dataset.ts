@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { type Approval, METRIC_NAMES, type MetricName } from '../evaluation/decision';
+import { type Approval, METRIC_NAMES, type MetricName } from '../models/decision';
 import {
   ENDPOINT_MEMORY_STEPS_MB,
   MAX_ENDPOINT_CONCURRENCY,
   type ServerlessEndpointSetting,
-} from '../serving/endpoint';
+} from '../models/endpoint';
 import { SettingsError } from './errors';
 import { jsonErrorPosition } from './json-position';
 

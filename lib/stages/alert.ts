@@ -3,13 +3,13 @@ import {
   type FailureMessage,
   parseFailureMessage,
   shortFunctionName,
-} from '../failures/failed-event';
-import { REPLAY_AFTER_MS } from '../failures/redrive';
+} from '../events/failed-event';
 import { UNKNOWN_DATASET } from '../layout';
 import type { Logger } from '../logger';
 import { type EventFailedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import type { Notifier, ObjectStore } from '../ports';
+import { REPLAY_AFTER_MS } from './redrive';
 
 export interface AlertDeps {
   store: ObjectStore;

@@ -1,7 +1,6 @@
 import type { TerminalStatus, TrainingJobStateChange } from '../events/sagemaker';
 import { keys, parseChannelUri, parseS3Uri, s3Uri } from '../layout';
 import type { Logger } from '../logger';
-import { readManifest } from '../manifest';
 import { type FinishedDetail, type PipelineEvent, SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import {
@@ -15,6 +14,7 @@ import { adviseOnFailure } from '../training/failure-advice';
 import { type FinishedJob, summariseTrainingJob } from '../training/finished-job';
 import { stackNamePrefix } from '../training/job-name';
 import { readJobTags } from '../training/job-tags';
+import { readManifest } from '../training/manifest';
 import { modelPackageFor } from '../training/model-package';
 import type { CompleteDeps, Invocation } from './deps';
 import { startEvaluation } from './evaluate';

@@ -1,6 +1,9 @@
 import type { DescribeTransformJobResponse } from '@aws-sdk/client-sagemaker';
-import { advanceChampion, type ChampionPointer } from '../evaluation/champion';
-import { decide, metricValue } from '../evaluation/decision';
+import type { ScoringEvent } from '../events/scoring';
+import { keys, parseEvaluationOutputUri, s3Uri } from '../layout';
+import type { Logger } from '../logger';
+import { advanceChampion, type ChampionPointer } from '../models/champion';
+import { decide, metricValue } from '../models/decision';
 import {
   commitEvaluationPlan,
   type EvaluationPlan,
@@ -8,15 +11,12 @@ import {
   plannedModels,
   readEvaluationPlan,
   startScoring,
-} from '../evaluation/plan';
-import { PredictionFormatError } from '../evaluation/predictions';
-import { buildEvaluationReport, type EvaluationReport } from '../evaluation/report';
-import { fitBaseline, scoreTestRows } from '../evaluation/score';
-import { evaluationTransformPrefix } from '../evaluation/transform';
-import { failedVerdict, notEvaluatedVerdict, type Verdict, verdictOfReport } from '../evaluation/verdict';
-import type { ScoringEvent } from '../events/scoring';
-import { keys, parseEvaluationOutputUri, s3Uri } from '../layout';
-import type { Logger } from '../logger';
+} from '../models/plan';
+import { PredictionFormatError } from '../models/predictions';
+import { buildEvaluationReport, type EvaluationReport } from '../models/report';
+import { fitBaseline, scoreTestRows } from '../models/score';
+import { evaluationTransformPrefix } from '../models/transform';
+import { failedVerdict, notEvaluatedVerdict, type Verdict, verdictOfReport } from '../models/verdict';
 import { type EvaluatedDetail, SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import { type CatalogEntry, readCatalogEntry, recordEvaluation } from '../training/catalog';

@@ -1,9 +1,9 @@
 import type { MergeOptions, MergeSummary, OpenOutput } from '../csv/types';
 import type { RawFile } from '../layout';
 import type { Logger } from '../logger';
-import type { RunManifest } from '../manifest';
 import type { Notifier, ObjectRef, ObjectStore } from '../ports';
 import type { Config } from '../settings/config';
+import type { RunManifest } from '../training/manifest';
 
 /** The CSV engine: merges x and y into the output files and summarises what it wrote. */
 export type MergeEngine = (

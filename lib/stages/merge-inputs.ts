@@ -1,11 +1,11 @@
 import { DatasetRejectedError } from '../csv/errors';
 import { type InputPlan, type InspectOptions, inspectInputs, mergeInputs } from '../csv/inspect';
 import type { MergeOptions } from '../csv/types';
-import type { RunManifest, RunTask } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
 import { numericPolicy, type Settings, trainsOnLabel } from '../settings/dataset';
 import { deriveHyperparameters, type RunFacts } from '../training/algorithms';
 import { TrainingConfigError } from '../training/errors';
+import type { RunManifest, RunTask } from '../training/manifest';
 
 /** How the merge stage names the files in messages. */
 export interface InputNames {

@@ -2,9 +2,9 @@ import { PassThrough, type Writable } from 'node:stream';
 import type { InputPlan } from '../csv/inspect';
 import type { MergeSummary, OpenOutput, OutputFile } from '../csv/types';
 import { type Channel, keys } from '../layout';
-import type { ManifestChannel, ManifestInput, RunManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
 import type { Settings } from '../settings/dataset';
+import type { ManifestChannel, ManifestInput, RunManifest } from '../training/manifest';
 import { ChunkHandoff } from './chunk-handoff';
 import { runTask } from './merge-inputs';
 

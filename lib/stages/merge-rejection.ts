@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { DatasetRejectedError } from '../csv/errors';
 import { keys, s3Uri } from '../layout';
-import { type ManifestInput, manifestInputSchema } from '../manifest';
 import { type RejectedDetail, SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import { type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
 import { SettingsError } from '../settings/errors';
+import { type ManifestInput, manifestInputSchema } from '../training/manifest';
 import type { MergeContext } from './merge-context';
 
 /** Where reports about uploads to folders that cannot be datasets go (a reserved name, never a dataset). */

@@ -1,9 +1,9 @@
 import { mergeStreams } from '../csv/merge';
 import type { MergeSummary } from '../csv/types';
 import { keys, parseRawKey } from '../layout';
-import { type ManifestInput, readManifest } from '../manifest';
 import type { ObjectRef, ObjectStore } from '../ports';
 import { resolveSettings } from '../settings/dataset';
+import { type ManifestInput, readManifest } from '../training/manifest';
 import type { Invocation, MergeDeps } from './deps';
 import type { ClaimedRun, MergeContext, MergeOutcome, RawUpload } from './merge-context';
 import { prepareMerge } from './merge-inputs';

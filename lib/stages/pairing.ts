@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { keys, type RawFile } from '../layout';
-import { readManifest } from '../manifest';
 import { type ObjectRef, type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
+import { readManifest } from '../training/manifest';
 import type { ClaimedRun, MergeContext, MergeOutcome } from './merge-context';
 import { readRejectionReport, reportRejection } from './merge-rejection';
 

@@ -1,10 +1,10 @@
 import { DEFAULT_DATASET, keys, PREFIX, parseManifestKey, parseRawKey } from '../layout';
-import { readManifest } from '../manifest';
 import type { NotStartedDetail } from '../notifications/events';
 import { readNotificationRecord } from '../notifications/notify-once';
 import type { ObjectRef, ObjectStore } from '../ports';
 import type { CatalogEntry, LatestPointer } from '../training/catalog';
 import { readCatalogRecord, readLatestPointer } from '../training/catalog-records';
+import { readManifest } from '../training/manifest';
 import { readRejectionReport } from './merge-rejection';
 import { inputToken, readInputClaim } from './pairing';
 

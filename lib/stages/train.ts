@@ -1,11 +1,11 @@
 import { keys, parseManifestKey, s3Uri } from '../layout';
 import type { Logger } from '../logger';
-import { type RunManifest, readManifest } from '../manifest';
 import { type NotStartedDetail, SCHEMA_VERSION, type StartedDetail } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import { TrainingQuotaError, TrainingRequestRejectedError } from '../ports';
 import { TrainingConfigError } from '../training/errors';
 import { trainingJobName } from '../training/job-name';
+import { type RunManifest, readManifest } from '../training/manifest';
 import { buildTrainingRequest, type TrainingPlan } from '../training/request';
 import type { Invocation, TrainDeps } from './deps';
 

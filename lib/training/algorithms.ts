@@ -1,8 +1,8 @@
 import { type Channel, keys } from '../layout';
-import type { RunManifest } from '../manifest';
 import type { Algorithm, BuiltInAlgorithm } from '../settings/dataset';
 import { TrainingConfigError } from './errors';
 import { IMAGE_URIS, XGBOOST_VERSION } from './image-uris.generated';
+import type { RunManifest } from './manifest';
 
 export { XGBOOST_VERSION };
 

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { TERMINAL_STATUSES } from '../events/sagemaker';
 import { keys } from '../layout';
-import { taskSchema } from '../manifest';
 import { type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
 import type { CatalogEntry, LatestPointer } from './catalog';
+import { taskSchema } from './manifest';
 
 /** The version of catalog entries and latest.json. */
 export const CATALOG_SCHEMA_VERSION = '1.0';

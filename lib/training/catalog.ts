@@ -1,10 +1,10 @@
-import type { Verdict } from '../evaluation/verdict';
 import type { TerminalStatus } from '../events/sagemaker';
 import { keys } from '../layout';
-import { type RunTask, taskSchema } from '../manifest';
+import type { Verdict } from '../models/verdict';
 import { ObjectChangedError, type ObjectStore } from '../ports';
 import { CATALOG_SCHEMA_VERSION, latestPointerSchema, readCatalogRecord } from './catalog-records';
 import type { FinishedJob, JobStep } from './finished-job';
+import { type RunTask, taskSchema } from './manifest';
 
 export { CATALOG_SCHEMA_VERSION };
 

@@ -1,11 +1,11 @@
 import type { CreateTrainingJobRequest, Channel as SageMakerChannel } from '@aws-sdk/client-sagemaker';
 import { keys, s3Uri } from '../layout';
-import { type RunManifest, writtenChannels } from '../manifest';
 import type { Config } from '../settings/config';
 import { acceptedChannels, deriveHyperparameters, trainingImageFor } from './algorithms';
 import { TrainingConfigError } from './errors';
 import { trainingJobName } from './job-name';
 import { trainingJobTags } from './job-tags';
+import { type RunManifest, writtenChannels } from './manifest';
 
 /** The stack settings a request is built from. */
 export type RequestConfig = Pick<

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createMergeHandler } from '../../handlers/merge';
 import { keys } from '../../lib/layout';
 import type { S3Notification } from '../../lib/local/s3-server';
-import { runManifestSchema } from '../../lib/manifest';
 import type { ObjectRef, ObjectStore } from '../../lib/ports';
 import type { MergeOutcome } from '../../lib/stages/merge';
+import { runManifestSchema } from '../../lib/training/manifest';
 import { useLocalS3 } from '../support/s3-server';
 import { mergeDeps } from '../support/stage-worlds';
 

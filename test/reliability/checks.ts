@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { ListObjectsCommand } from '@aws-sdk/client-s3';
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { keys, PREFIX, parseChannelUri, s3Uri } from '../../lib/layout';
-import type { RunManifest } from '../../lib/manifest';
 import { JOB_NAME_PATTERN, trainingJobName } from '../../lib/training/job-name';
+import type { RunManifest } from '../../lib/training/manifest';
 import type { FaultyStack } from './faulty-stack';
 import type { DatasetPlan } from './plan';
 

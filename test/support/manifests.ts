@@ -1,7 +1,7 @@
 import { type Channel, keys } from '../../lib/layout';
-import type { RunManifest } from '../../lib/manifest';
 import { readDefaults } from '../../lib/settings/config';
 import type { Settings } from '../../lib/settings/dataset';
+import type { RunManifest } from '../../lib/training/manifest';
 import { testConfig } from './config';
 
 /** Label summaries as the merge writes them, one per kind of target. */

@@ -1,10 +1,10 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { keys } from '../../lib/layout';
 import { silentLogger } from '../../lib/logger';
-import type { RunManifest } from '../../lib/manifest';
 import type { ObjectStore } from '../../lib/ports';
 import type { Config } from '../../lib/settings/config';
 import type { CompleteDeps, MergeDeps, TrainDeps } from '../../lib/stages/deps';
+import type { RunManifest } from '../../lib/training/manifest';
 import { makeConfig, testConfig } from './config';
 import { type LogLine, recordingLogger } from './logs';
 import { makeManifest } from './manifests';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../lib/layout';
-import { readManifest } from '../../lib/manifest';
 import { notifyOnce, readNotificationRecord } from '../../lib/notifications/notify-once';
 import { readRejectionReport } from '../../lib/stages/merge-rejection';
 import { readInputClaim } from '../../lib/stages/pairing';
 import { readCatalogRecord, readLatestPointer } from '../../lib/training/catalog-records';
+import { readManifest } from '../../lib/training/manifest';
 import { makeManifest } from '../support/manifests';
 import { MemoryStore } from '../support/memory-store';
 

@@ -4,8 +4,8 @@ import type {
   CreateTransformJobRequest,
   DescribeTransformJobResponse,
 } from '@aws-sdk/client-sagemaker';
-import { readLines } from '../../evaluation/predictions';
 import { type Logger, silentLogger } from '../../logger';
+import { readLines } from '../../models/predictions';
 import type { ObjectStore, ScoringBackend, StartResult } from '../../ports';
 import { imageRepository, LOCAL_ALGORITHMS } from './algorithms';
 import { type LocalModel, predictLine, readLocalModel } from './local-model';

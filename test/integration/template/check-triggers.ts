@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { evaluationTransformPrefix } from '../../../lib/evaluation/transform';
 import { modelApprovalPattern, transformJobPattern } from '../../../lib/events/scoring';
 import { S3_TRIGGERS, trainingJobPattern } from '../../../lib/events/triggers';
+import { evaluationTransformPrefix } from '../../../lib/models/transform';
 import { stackNamePrefix } from '../../../lib/training/job-name';
 import { bucketArn, dataBucket } from './check-bucket';
 import {

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSqsFailureQueue, queueDepth } from '../../../lib/aws/failure-queue';
 import { createLambdaReplayer } from '../../../lib/aws/function-replayer';
-import { describeRedriveResult, redriveFailures } from '../../../lib/failures/redrive';
+import { describeRedriveResult, redriveFailures } from '../../../lib/stages/redrive';
 import {
   deadLetterAttributes,
   invocationRecord,

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createTrainHandler } from '../../../handlers/train';
-import type { RunManifest } from '../../../lib/manifest';
+import type { RunManifest } from '../../../lib/training/manifest';
 import { testConfig } from '../../support/config';
 import { encodeS3Key, s3Notification, s3TestEvent } from '../../support/events';
 import { makeManifest } from '../../support/manifests';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../../lib/layout';
-import type { RunManifest } from '../../../lib/manifest';
 import { TrainingQuotaError, TrainingRequestRejectedError } from '../../../lib/ports';
 import { startTraining } from '../../../lib/stages/train';
+import type { RunManifest } from '../../../lib/training/manifest';
 import { testConfig } from '../../support/config';
 import { LABELS, makeManifest } from '../../support/manifests';
 import { commitManifest, type TrainWorld, trainWorld } from '../../support/stage-worlds';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { RunManifest } from '../../../lib/manifest';
 import {
   acceptedChannels,
   classifyLabels,
@@ -8,6 +7,7 @@ import {
   MAX_DERIVED_CLASSES,
 } from '../../../lib/training/algorithms';
 import { TrainingConfigError } from '../../../lib/training/errors';
+import type { RunManifest } from '../../../lib/training/manifest';
 import { LABELS, makeManifest } from '../../support/manifests';
 
 type Labels = RunManifest['labels'];

@@ -2,7 +2,7 @@ import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { readTarGz } from '../../../../lib/local/training/tar';
 import { createLocalTrainer } from '../../../../lib/local/training/trainer';
-import type { RunManifest } from '../../../../lib/manifest';
+import type { RunManifest } from '../../../../lib/training/manifest';
 import { buildTrainingRequest } from '../../../../lib/training/request';
 import { testConfig } from '../../../support/config';
 import { makeManifest } from '../../../support/manifests';

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { parseS3Notification } from '../events/s3';
-import { parseTrainingJobEvent } from '../events/sagemaker';
 import { parseManifestKey, parseRawKey } from '../layout';
 import { readJobTags } from '../training/job-tags';
+import { parseS3Notification } from './s3';
+import { parseTrainingJobEvent } from './sagemaker';
 
 /** One message of the failure queue as SQS (or the local failure list) hands it over. */
 export interface FailureMessage {

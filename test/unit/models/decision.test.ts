@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, improvement, primaryMetric, promotionSettings } from '../../../lib/evaluation/decision';
-import type { ClassificationMetrics, Metrics, RegressionMetrics } from '../../../lib/evaluation/metrics';
+import { decide, improvement, primaryMetric, promotionSettings } from '../../../lib/models/decision';
+import type { ClassificationMetrics, Metrics, RegressionMetrics } from '../../../lib/models/metrics';
 
 function classification(accuracy: number, rows = 200): ClassificationMetrics {
   return {

@@ -1,9 +1,9 @@
 import { keys, s3Uri } from '../layout';
-import { runManifestSchema } from '../manifest';
 import type { ObjectStore, ScoringBackend } from '../ports';
 import type { Config } from '../settings/config';
 import type { CatalogEntry } from '../training/catalog';
 import { JOB_TAGS } from '../training/job-tags';
+import { runManifestSchema } from '../training/manifest';
 import { type ChampionPointer, readChampion } from './champion';
 import { type PromotionSettings, promotionSettings } from './decision';
 import { type ModelKind, modelKindOf } from './predictions';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import type { Channel } from './layout';
-import { type ObjectStore, readStoredRecord, type StoredRecord } from './ports';
+import type { Channel } from '../layout';
+import { type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
 
 /** One uploaded version an input came from: enough to read exactly it back. */
 export const manifestInputSchema = z.object({

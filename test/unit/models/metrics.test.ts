@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TrainingSummary } from '../../../lib/evaluation/baseline';
+import { TrainingSummary } from '../../../lib/models/baseline';
 import {
   ClassificationAccumulator,
   ClusteringAccumulator,
   RegressionAccumulator,
   squaredDistance,
-} from '../../../lib/evaluation/metrics';
+} from '../../../lib/models/metrics';
 
 /** Inputs and scikit-learn's answers, written by generate-sklearn-metrics.py beside the JSON. */
 interface Fixtures {

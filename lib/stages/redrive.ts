@@ -1,6 +1,6 @@
+import { type FailedEvent, type FailureMessage, parseFailureMessage } from '../events/failed-event';
 import { NOTIFY_LEASE_MS } from '../notifications/notify-once';
-import { CLAIM_LEASE_MS } from '../stages/pairing';
-import { type FailedEvent, type FailureMessage, parseFailureMessage } from './failed-event';
+import { CLAIM_LEASE_MS } from './pairing';
 
 /**
  * How old a failure must be before it is replayed. An attempt that timed out

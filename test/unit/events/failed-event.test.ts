@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functionNameOf, parseFailureMessage, shortFunctionName } from '../../../lib/failures/failed-event';
+import { functionNameOf, parseFailureMessage, shortFunctionName } from '../../../lib/events/failed-event';
 import {
   deadLetterAttributes,
   invocationRecord,

@@ -5,7 +5,7 @@ import {
   endpointNameOf,
   endpointSettingProblem,
   planEndpoint,
-} from '../../../lib/serving/endpoint';
+} from '../../../lib/models/endpoint';
 import { JOB_NAME_PATTERN } from '../../../lib/training/job-name';
 
 const SETTING = { type: 'serverless', memoryMb: 2048, maxConcurrency: 5 } as const;

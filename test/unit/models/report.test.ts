@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide, promotionSettings } from '../../../lib/evaluation/decision';
-import { ClassificationAccumulator, RegressionAccumulator } from '../../../lib/evaluation/metrics';
-import { buildEvaluationReport } from '../../../lib/evaluation/report';
+import { decide, promotionSettings } from '../../../lib/models/decision';
+import { ClassificationAccumulator, RegressionAccumulator } from '../../../lib/models/metrics';
+import { buildEvaluationReport } from '../../../lib/models/report';
 
 function classify(pairs: [number, number][]) {
   const acc = new ClassificationAccumulator();

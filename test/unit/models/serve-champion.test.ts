@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../lib/logger';
+import { endpointConfigNameOf, endpointNameOf } from '../../../lib/models/endpoint';
+import { readEndpointRecord } from '../../../lib/models/endpoint-record';
+import { finishEndpointChange, reconcileEndpoint, type ServeDeps } from '../../../lib/models/serve-champion';
 import { renderMessage } from '../../../lib/notifications/render';
-import { endpointConfigNameOf, endpointNameOf } from '../../../lib/serving/endpoint';
-import { readEndpointRecord } from '../../../lib/serving/endpoint-record';
-import { finishEndpointChange, reconcileEndpoint, type ServeDeps } from '../../../lib/serving/serve-champion';
 import { FakeEndpoints } from '../../support/fake-endpoints';
 import { MemoryStore } from '../../support/memory-store';
 import { RecordingNotifier } from '../../support/notifier';
