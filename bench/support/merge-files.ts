@@ -5,35 +5,9 @@
  * engine's alone. `node merge-files.js X Y OUT_DIR [testFraction validationFraction]`.
  */
 import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeStreams } from '../../lib/csv/merge';
-
-const CHUNK = 1024 * 1024;
-
-/**
- * A file in chunks, read one chunk ahead into two buffers used in turn. The
- * engine never reads a chunk after asking for the next (see `mergeStreams`),
- * so no buffer is allocated per chunk: memory stays flat however big the file.
- */
-async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
-  const handle = await open(path, 'r');
-  const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
-  let turn = 0;
-  let reading = handle.read(buffers[0] as Buffer, 0, CHUNK, null);
-  try {
-    for (;;) {
-      const { bytesRead, buffer } = await reading;
-      if (bytesRead === 0) return;
-      turn ^= 1;
-      reading = handle.read(buffers[turn] as Buffer, 0, CHUNK, null);
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await reading.catch(() => undefined);
-    await handle.close();
-  }
-}
+import { CHUNK, readBorrowed as readChunks } from '../../lib/local/file-store';
 
 async function main(): Promise<void> {
   const [xFile, yFile, outDir, testFraction = '0', validationFraction = '0'] = process.argv.slice(2);

@@ -24,14 +24,15 @@ interface MemoryObject {
   data: Buffer;
 }
 
-const CHUNK = 1024 * 1024;
+/** The size of the chunks files are read and written in. */
+export const CHUNK = 1024 * 1024;
 
 /**
  * A file in chunks, the next one read while the caller works on the current
  * one, into two buffers used in turn: for callers that never touch a chunk
  * after asking for the next, so no memory is taken per chunk.
  */
-async function* readBorrowed(path: string): AsyncGenerator<Uint8Array> {
+export async function* readBorrowed(path: string): AsyncGenerator<Uint8Array> {
   const handle = await open(path, 'r');
   const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
   let turn = 0;
