@@ -124,14 +124,14 @@ export function decide(input: {
   const error = standardError(metric, value, challenger.rows);
   const margin = Math.max(settings.minImprovement, error === undefined ? 0 : 2 * error);
   const overBaseline = improvement(metric, value, base);
+  const required = `${describeImprovement(metric, margin)}${error === undefined || margin === settings.minImprovement ? '' : `, twice the sampling error on ${challenger.rows} rows`}`;
   if (!(overBaseline > 0 && overBaseline >= margin)) {
     return {
       decision: 'not-better-than-baseline',
       metric,
       reason:
-        `${prefix}${metric} ${round(value)} does not beat the baseline's ${round(base)} by the required margin ` +
-        `(${describeImprovement(metric, margin)}${error === undefined ? '' : `, twice the sampling error on ${challenger.rows} rows`}): not promoted. ` +
-        'More rows, other features or other hyperparameters may help.',
+        `${prefix}Its ${metric} beats the baseline's by ${describeImprovement(metric, Math.max(0, overBaseline))}, ` +
+        `less than the required ${required}, so it is not promoted. More rows, other features or other hyperparameters may help.`,
     };
   }
   let why: string;
@@ -143,22 +143,22 @@ export function decide(input: {
         decision: 'kept-champion',
         metric,
         reason:
-          `${prefix}${metric} ${round(value)} against the champion's ${round(current)} on the same rows ` +
-          `(${champion.job}): not better by at least ${describeImprovement(metric, settings.minImprovement)} ("minImprovement"), the champion stays.`,
+          `${prefix}It is not better than the champion's ${metric} of ${round(current)} (${champion.job}) on the same rows ` +
+          `by at least ${describeImprovement(metric, settings.minImprovement)} ("minImprovement"), so the champion stays.`,
       };
     }
-    why = `${metric} ${round(value)} beats the champion's ${round(current)} on the same rows and the baseline's ${round(base)}`;
+    why = `It beats the champion's ${metric} of ${round(current)} (${champion.job}) on the same rows by ${describeImprovement(metric, overChampion)} (at least ${describeImprovement(metric, settings.minImprovement)} needed, "minImprovement") and the baseline by more than the required ${required}`;
   } else {
-    why = `${metric} ${round(value)} beats the baseline's ${round(base)} and there is no champion yet`;
+    why = `It beats the baseline by more than the required ${required}, and there is no champion yet`;
   }
   if (settings.approval === 'manual') {
     return {
       decision: 'pending-approval',
       metric,
-      reason: `${prefix}${why}; "approval" is "manual", so it becomes the champion when a person approves its model package.`,
+      reason: `${prefix}${why}. "approval" is "manual": it becomes the champion when a person approves its model package.`,
     };
   }
-  return { decision: 'promoted', metric, reason: `${prefix}${why}: promoted.` };
+  return { decision: 'promoted', metric, reason: `${prefix}${why}.` };
 }
 
 /** The promotion settings of a run, with the defaults filled in. */

@@ -35,11 +35,16 @@ const DECISION_WORDS: Record<Verdict['decision'], string> = {
   'not-evaluated': 'not evaluated',
 };
 
-/** The verdict of a scored evaluation, from its report. */
+/**
+ * The verdict of a scored evaluation, from its report. `supersededBy` names a
+ * model trained later that became the champion while this one was scored: a
+ * promotion then keeps that champion, since the pointer never moves back.
+ */
 export function verdictOfReport(
   report: EvaluationReport,
   evaluationUri: string,
   championSkipped?: string,
+  supersededBy?: string,
 ): Verdict {
   const r = report.sagedrop;
   const { metric } = r.decision;
@@ -53,10 +58,17 @@ export function verdictOfReport(
   } else if (championSkipped) {
     parts.push(`the champion was not compared (${championSkipped})`);
   }
+  const superseded = supersededBy !== undefined && r.decision.decision === 'promoted';
+  const decision = superseded ? 'kept-champion' : r.decision.decision;
+  const outcome = superseded
+    ? `not promoted: ${supersededBy}, trained later, is the champion already`
+    : DECISION_WORDS[decision];
   const verdict: Verdict = {
-    decision: r.decision.decision,
-    summary: `${parts.join('; ')}: ${DECISION_WORDS[r.decision.decision]}`,
-    reason: r.decision.reason,
+    decision,
+    summary: `${parts.join('; ')}: ${outcome}`,
+    reason: superseded
+      ? `${r.decision.reason} A model trained later, ${supersededBy}, became the champion while this one was scored, and the champion never moves back to an older model.`
+      : r.decision.reason,
     metric,
     testRows: r.testRows,
     metrics: r.metrics,

@@ -175,11 +175,7 @@ function renderCompleted(d: FinishedDetail, backend: Backend): string[] {
   if (time) lines.push('', time);
   lines.push('', 'What next:');
   if (d.modelPackageArn && d.evaluation?.decision === 'pending-approval') {
-    lines.push(
-      `  - Approve model package ${d.modelPackageArn} to make it the champion:`,
-      `    aws sagemaker update-model-package --model-package-arn ${d.modelPackageArn} --model-approval-status Approved`,
-      '    (or in SageMaker Studio, Models > Registered models).',
-    );
+    lines.push(...approvalLines(d.modelPackageArn));
   } else if (d.modelPackageArn && d.evaluation?.decision !== 'promoted') {
     lines.push(
       `  - The model is registered in the SageMaker Model Registry (group ${d.modelPackageGroup ?? 'of the dataset'})`,
@@ -197,18 +193,28 @@ function renderCompleted(d: FinishedDetail, backend: Backend): string[] {
   return lines;
 }
 
-/** The verdict in words, and the figures behind it. */
+/** How a person makes a model waiting for approval the champion. */
+function approvalLines(modelPackageArn: string): string[] {
+  return [
+    `  - Approve model package ${modelPackageArn} to make it the champion:`,
+    `    aws sagemaker update-model-package --model-package-arn ${modelPackageArn} --model-approval-status Approved`,
+    '    (or in SageMaker Studio, Models > Registered models).',
+  ];
+}
+
+/** The verdict with its figures, then why, each said once. */
 function evaluationLines(v: Verdict): string[] {
-  const lines = wrap(v.summary.charAt(0).toUpperCase() + v.summary.slice(1));
-  if (v.reason !== v.summary && !v.summary.endsWith(v.reason)) lines.push(...wrap(v.reason));
+  const summary = v.summary.charAt(0).toUpperCase() + v.summary.slice(1);
+  const lines = wrap(summary.endsWith('.') ? summary : `${summary}.`);
+  if (v.reason && !v.summary.includes(v.reason)) lines.push(...wrap(v.reason));
   if (v.hint) lines.push(...wrap(`What to do: ${v.hint}`));
   if (v.evaluationUri) lines.push(`  Report: ${v.evaluationUri}`);
   return lines;
 }
 
 function renderEvaluated(d: EvaluatedDetail): string[] {
-  return [
-    `The model of dataset "${d.dataset}" is evaluated: ${d.decision}.`,
+  const lines = [
+    `The model of dataset "${d.dataset}" was scored on its run's held-out rows.`,
     '',
     ...fields([
       ['Training job', d.job],
@@ -225,6 +231,10 @@ function renderEvaluated(d: EvaluatedDetail): string[] {
       ...(d.evaluationUri ? { evaluationUri: d.evaluationUri } : {}),
     }),
   ];
+  if (d.decision === 'pending-approval' && d.modelPackageArn) {
+    lines.push('', 'What next:', ...approvalLines(d.modelPackageArn));
+  }
+  return lines;
 }
 
 function renderApproved(d: ApprovedDetail): string[] {
@@ -403,6 +413,16 @@ function renderEventFailed(d: EventFailedDetail): string[] {
   return lines;
 }
 
+/** The subject's status for each decision. */
+const EVALUATED_STATUS: Record<EvaluatedDetail['decision'], string> = {
+  promoted: 'new champion',
+  'kept-champion': 'champion kept',
+  'pending-approval': 'model awaits approval',
+  'not-better-than-baseline': 'model no better than guessing',
+  'evaluation-failed': 'evaluation failed',
+  'not-evaluated': 'model not evaluated',
+};
+
 function render(event: PipelineEvent, backend: Backend): { status: string; lines: string[] } {
   switch (event.detailType) {
     case 'Training Completed':
@@ -426,7 +446,7 @@ function render(event: PipelineEvent, backend: Backend): { status: string; lines
       return { status: status[event.detail.status], lines: renderEndpoint(event.detail, backend) };
     }
     case 'Model Evaluated':
-      return { status: `model ${event.detail.decision}`, lines: renderEvaluated(event.detail) };
+      return { status: EVALUATED_STATUS[event.detail.decision], lines: renderEvaluated(event.detail) };
     case 'Model Approved':
       return {
         status: event.detail.promoted ? 'champion approved' : 'approval noted',

@@ -2,7 +2,7 @@ import type { DescribeTransformJobResponse } from '@aws-sdk/client-sagemaker';
 import type { ScoringEvent } from '../events/scoring';
 import { keys, parseEvaluationOutputUri, s3Uri } from '../layout';
 import type { Logger } from '../logger';
-import { advanceChampion, type ChampionPointer } from '../models/champion';
+import { advanceChampion, type ChampionPointer, readChampion } from '../models/champion';
 import { decide, metricValue } from '../models/decision';
 import {
   commitEvaluationPlan,
@@ -215,7 +215,10 @@ async function finishEvaluation(
   let report: EvaluationReport | undefined;
   const evaluationUri = s3Uri(config.bucket, keys.evaluationReport(plan.dataset, plan.job));
   const failure = failureOf(plan, described);
-  if (failure) {
+  if (entry.evaluation) {
+    // Recorded by an earlier attempt, after its champion move: finish the rest from it.
+    verdict = entry.evaluation;
+  } else if (failure) {
     verdict = failedVerdict(failure.reason, failure.hint);
   } else {
     const stored = await store.getText(keys.evaluationReport(plan.dataset, plan.job));
@@ -224,6 +227,20 @@ async function finishEvaluation(
         ? (JSON.parse(stored) as EvaluationReport)
         : await storeReport(deps, plan, await computeReport(deps, plan));
       verdict = verdictOfReport(report, evaluationUri, plan.championSkipped);
+      if (verdict.decision === 'promoted') {
+        // The champion moves before the verdict is recorded, so a recorded "promoted" is never untrue.
+        const move = await advanceChampion(store, championPointerOf(entry, plan, report, 'evaluation'));
+        log.info('champion', { move });
+        if (move === 'newer-champion') {
+          const current = await readChampion(store, plan.dataset);
+          verdict = verdictOfReport(
+            report,
+            evaluationUri,
+            plan.championSkipped,
+            current?.job ?? 'another model',
+          );
+        }
+      }
     } catch (error) {
       if (!(error instanceof PredictionFormatError)) throw error;
       verdict = failedVerdict(
@@ -233,14 +250,9 @@ async function finishEvaluation(
     }
   }
   const recorded = (await recordEvaluation(store, plan.dataset, plan.job, verdict)) ?? verdict;
-  let promoted = false;
-  if (recorded.decision === 'promoted' && report) {
-    const move = await advanceChampion(store, championPointerOf(entry, plan, report, 'evaluation'));
-    promoted = move !== 'newer-champion';
-    log.info('champion', { move });
-    if (promoted && entry.modelPackageArn && deps.registry) {
-      await deps.registry.setApproval(entry.modelPackageArn, 'Approved', recorded.summary);
-    }
+  const promoted = recorded.decision === 'promoted';
+  if (promoted && entry.modelPackageArn && deps.registry) {
+    await deps.registry.setApproval(entry.modelPackageArn, 'Approved', recorded.summary);
   }
   const completed = finishedEvent({ ...entry, evaluation: recorded }, config.bucket);
   const notified = await notifyOnce(
@@ -354,6 +366,10 @@ export async function approveModelPackage(
   ]);
   if (!plan || !entry || entry.modelPackageArn !== event.modelPackageArn) {
     return { outcome: 'ignored', reason: `${event.modelPackageArn} is not an evaluated model of this stack` };
+  }
+  if (entry.evaluation?.decision === 'promoted') {
+    // sagedrop approved it itself when it promoted it: the champion moved then, and was announced.
+    return { outcome: 'ignored', reason: `${origin.job} was approved by its own promotion` };
   }
   const championUri = s3Uri(config.bucket, keys.catalogChampion(origin.dataset));
   let promoted = false;

@@ -153,3 +153,17 @@ export function createTrainingJobProblems(request: unknown): string[] {
   shared ??= new BotocoreValidator();
   return shared.validate('CreateTrainingJobRequest', request);
 }
+
+/** The service model excerpt of models, batch transform, the registry and endpoints. */
+export const SCORING_SHAPES = awsFixture('api', 'sagemaker-evaluate-predict-serve-shapes.botocore.json');
+
+let scoring: BotocoreValidator | undefined;
+
+/** Problems of a CreateModel or CreateTransformJob request against the service model; empty when valid. */
+export function scoringRequestProblems(
+  shape: 'CreateModelInput' | 'CreateTransformJobRequest',
+  request: unknown,
+): string[] {
+  scoring ??= new BotocoreValidator(SCORING_SHAPES);
+  return scoring.validate(shape, request);
+}

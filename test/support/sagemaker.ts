@@ -39,6 +39,11 @@ export class FakeSageMaker implements TrainingBackend {
     this.described = new Map(descriptions.map((d) => [d.TrainingJobName ?? '', d]));
   }
 
+  /** DescribeTrainingJob answers `description` for its job from now on. */
+  answer(description: DescribeTrainingJobResponse): void {
+    this.described.set(description.TrainingJobName ?? '', description);
+  }
+
   async createTrainingJob(request: CreateTrainingJobRequest): Promise<StartResult> {
     this.calls += 1;
     await new Promise((resolve) => setImmediate(resolve));
@@ -78,6 +83,12 @@ export class FakeRegistry implements ModelRegistry {
 
   async setApproval(arn: string, status: ApprovalStatus, description: string): Promise<void> {
     this.approvals.set(arn, [...(this.approvals.get(arn) ?? []), { status, description }]);
+  }
+
+  /** The approval status of a registered package: PendingManualApproval until set otherwise. */
+  approvalOf(arn: string): ApprovalStatus | undefined {
+    if (![...this.packages.values()].includes(arn)) return undefined;
+    return this.approvals.get(arn)?.at(-1)?.status ?? 'PendingManualApproval';
   }
 
   async register(input: ModelPackageInput): Promise<string> {

@@ -40,7 +40,7 @@ describe('the promotion decision', () => {
       settings: auto,
     });
     expect(decision.decision).toBe('promoted');
-    expect(decision.reason).toContain("champion's 0.9");
+    expect(decision.reason).toContain("champion's accuracy of 0.9 (old)");
   });
 
   it('keeps the champion when the new model is worse', () => {
