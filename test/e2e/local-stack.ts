@@ -46,3 +46,22 @@ export function separableBinary(rows: number): { x: string; y: string } {
   }
   return { x: `${x.join('\n')}\n`, y: `${y.join('\n')}\n` };
 }
+
+/**
+ * `y` (a header line, then one label per line) with its labels in a fixed
+ * pseudo-random order: the features no longer say anything about the label,
+ * so no model can beat guessing except by luck.
+ */
+export function shuffleLabels(y: string, seed: number): string {
+  const [header, ...labels] = y.trimEnd().split('\n');
+  let state = seed >>> 0;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  for (let i = labels.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(next() * (i + 1));
+    [labels[i], labels[j]] = [labels[j] as string, labels[i] as string];
+  }
+  return `${[header, ...labels].join('\n')}\n`;
+}
