@@ -34,6 +34,8 @@ export interface ChampionPointer {
   evaluationKey: string;
   /** How it got there: `promoted` by the evaluation, or `approved` by a person. */
   promotedBy: 'evaluation' | 'approval';
+  /** When it became the champion (ISO 8601). */
+  promotedAt?: string;
 }
 
 /** champion.json kept changing under this writer for too long. Retryable. */

@@ -131,6 +131,7 @@ function championPointerOf(
   plan: EvaluationPlan,
   report: EvaluationReport,
   by: ChampionPointer['promotedBy'],
+  now: Invocation['now'] = () => new Date(),
 ): ChampionPointer {
   const pointer: ChampionPointer = {
     schemaVersion: '1.0',
@@ -150,6 +151,7 @@ function championPointerOf(
     metrics: report.sagedrop.metrics,
     evaluationKey: keys.evaluationReport(plan.dataset, plan.job),
     promotedBy: by,
+    promotedAt: now().toISOString(),
   };
   if (entry.modelPackageArn) pointer.modelPackageArn = entry.modelPackageArn;
   return pointer;
@@ -229,7 +231,10 @@ async function finishEvaluation(
       verdict = verdictOfReport(report, evaluationUri, plan.championSkipped);
       if (verdict.decision === 'promoted') {
         // The champion moves before the verdict is recorded, so a recorded "promoted" is never untrue.
-        const move = await advanceChampion(store, championPointerOf(entry, plan, report, 'evaluation'));
+        const move = await advanceChampion(
+          store,
+          championPointerOf(entry, plan, report, 'evaluation', invocation.now),
+        );
         log.info('champion', { move });
         if (move === 'newer-champion') {
           const current = await readChampion(store, plan.dataset);
@@ -378,7 +383,10 @@ export async function approveModelPackage(
     reason = `The model was approved, but it has no evaluation report (${entry.evaluation?.summary ?? 'not evaluated'}), so the champion was not moved.`;
   } else {
     const report = JSON.parse(reportText) as EvaluationReport;
-    const move = await advanceChampion(store, championPointerOf(entry, plan, report, 'approval'));
+    const move = await advanceChampion(
+      store,
+      championPointerOf(entry, plan, report, 'approval', invocation.now),
+    );
     if (move === 'already') return { outcome: 'ignored', reason: `${origin.job} is the champion already` };
     promoted = move === 'moved';
     reason = promoted

@@ -1,4 +1,8 @@
 import { DEFAULT_DATASET, keys, PREFIX, parseManifestKey, parseRawKey } from '../layout';
+import { round } from '../models/baseline';
+import { readChampion } from '../models/champion';
+import { metricValue } from '../models/decision';
+import type { Verdict } from '../models/verdict';
 import type { NotStartedDetail } from '../notifications/events';
 import { readNotificationRecord } from '../notifications/notify-once';
 import type { ObjectRef, ObjectStore } from '../ports';
@@ -26,7 +30,27 @@ export interface RunStatus {
   rows: number;
   algorithm: string;
   /** The run's job: from its catalog entry once finished, or `NotStarted` when SageMaker refused it. */
-  job?: { name: string; status: string; metrics: Record<string, number>; failureReason?: string };
+  job?: {
+    name: string;
+    status: string;
+    metrics: Record<string, number>;
+    failureReason?: string;
+    /** The evaluation's decision, once the model was scored. */
+    decision?: Verdict['decision'];
+  };
+}
+
+/** The dataset's champion (`catalog/<dataset>/champion.json`): the model predictions use. */
+export interface ChampionStatus {
+  job: string;
+  run?: string;
+  /** The primary metric it was judged on, and its value on its own run's held-out rows. */
+  metric: string;
+  value?: number;
+  testRows: number;
+  /** When it became the champion; the pointer's write time for pointers that do not say. */
+  promotedAt: string;
+  promotedBy: 'evaluation' | 'approval';
 }
 
 export interface DatasetStatus {
@@ -36,6 +60,7 @@ export interface DatasetStatus {
   waitingFor: string;
   runs: RunStatus[];
   latest?: LatestPointer;
+  champion?: ChampionStatus;
   rejections: { run?: string; rejectedAt: string; message: string; hint: string; key: string }[];
 }
 
@@ -128,7 +153,7 @@ export async function datasetStatus(
   const [x, y] = await Promise.all([inputState(store, dataset, 'x'), inputState(store, dataset, 'y')]);
   const entries = new Map<string, CatalogEntry>();
   for (const ref of await collect(store, `${PREFIX.catalog}${dataset}/`)) {
-    if (ref.key === keys.catalogLatest(dataset)) continue;
+    if (ref.key === keys.catalogLatest(dataset) || ref.key === keys.catalogChampion(dataset)) continue;
     const read = await readCatalogRecord(store, ref.key);
     if (read.state === 'valid' && read.record.run) entries.set(read.record.run, read.record);
   }
@@ -151,6 +176,7 @@ export async function datasetStatus(
     if (entry) {
       run.job = { name: entry.job, status: entry.status, metrics: entry.metrics };
       if (entry.failureReason) run.job.failureReason = entry.failureReason;
+      if (entry.evaluation) run.job.decision = entry.evaluation.decision;
     } else if (refused) {
       run.job = { name: refused.job, status: 'NotStarted', metrics: {}, failureReason: refused.reason };
     }
@@ -183,7 +209,28 @@ export async function datasetStatus(
   };
   const latest = await readLatestPointer(store, dataset);
   if (latest.state === 'valid') status.latest = latest.record;
+  const champion = await championStatus(store, dataset);
+  if (champion) status.champion = champion;
   return status;
+}
+
+async function championStatus(store: ObjectStore, dataset: string): Promise<ChampionStatus | undefined> {
+  const [pointer, ref] = await Promise.all([
+    readChampion(store, dataset),
+    store.head(keys.catalogChampion(dataset)),
+  ]);
+  if (!pointer || !ref) return undefined;
+  const champion: ChampionStatus = {
+    job: pointer.job,
+    metric: pointer.metric,
+    testRows: pointer.metrics.rows,
+    promotedAt: pointer.promotedAt ?? ref.lastModified.toISOString(),
+    promotedBy: pointer.promotedBy,
+  };
+  if (pointer.run) champion.run = pointer.run;
+  const value = metricValue(pointer.metrics, pointer.metric);
+  if (value !== undefined) champion.value = value;
+  return champion;
 }
 
 function formatMetrics(metrics: Record<string, number>): string {
@@ -218,7 +265,8 @@ export function formatDatasetStatus(status: DatasetStatus): string[] {
           Object.keys(run.job.metrics).length ? ` (${formatMetrics(run.job.metrics)})` : ''
         }`
       : 'training (no catalog entry yet)';
-    lines.push(`  run ${run.run}: ${run.rows} rows, ${run.algorithm}, ${job}`);
+    const verdict = run.job?.decision ? `, evaluation: ${run.job.decision}` : '';
+    lines.push(`  run ${run.run}: ${run.rows} rows, ${run.algorithm}, ${job}${verdict}`);
   }
   if (status.latest) {
     lines.push(
@@ -226,6 +274,19 @@ export function formatDatasetStatus(status: DatasetStatus): string[] {
     );
   } else {
     lines.push('  latest model: none yet');
+  }
+  if (status.champion) {
+    const c = status.champion;
+    const score = c.value === undefined ? c.metric : `${c.metric} ${round(c.value)}`;
+    lines.push(
+      `  champion: job ${c.job}, ${score} on its ${c.testRows} held-out rows, ${c.promotedBy === 'approval' ? 'approved' : 'promoted'} ${c.promotedAt}`,
+    );
+  } else {
+    lines.push(
+      status.latest
+        ? '  champion: none: no model of the dataset was promoted (each run says why)'
+        : '  champion: none yet',
+    );
   }
   for (const rejection of status.rejections) {
     lines.push(

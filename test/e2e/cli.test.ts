@@ -85,7 +85,7 @@ describe('the sagedrop command', () => {
     expect(listing.stderr).toMatch(/^sagedrop status: nothing is listening at http:\/\/127\.0\.0\.1:1/);
   });
 
-  it('uploads to a running serve and reports the run with status', async () => {
+  it('uploads to a running serve and reports the run, its evaluation and the champion with status', async () => {
     const { child, endpoint, output } = await serve(join(work, 'served'));
     try {
       const upload = await sagedrop([
@@ -104,7 +104,7 @@ describe('the sagedrop command', () => {
       let status: CliResult | undefined;
       for (let attempt = 0; attempt < 40; attempt += 1) {
         status = await sagedrop(['status', '--bucket', 'sagedrop-local', '--endpoint', endpoint]);
-        if (/Completed/.test(status.stdout)) break;
+        if (/champion: job/.test(status.stdout)) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(status?.code).toBe(0);
@@ -113,6 +113,14 @@ describe('the sagedrop command', () => {
         /run \S+: 150 rows, linear-learner, job sagedrop-local--flowers--\S+ Completed/,
       );
       expect(status?.stdout).toMatch(/latest model: s3:\/\/sagedrop-local\/models\/flowers\//);
+      expect(status?.stdout).toMatch(/Completed \(.*\), evaluation: promoted$/m);
+      expect(status?.stdout).toMatch(
+        /^ {2}champion: job sagedrop-local--flowers--\S+, accuracy (0|1)(\.\d+)? on its \d+ held-out rows, promoted \d{4}-\d\d-\d\dT[\d:.]+Z$/m,
+      );
+      const json = await sagedrop(['status', '--bucket', 'sagedrop-local', '--endpoint', endpoint, '--json']);
+      const [flowers] = JSON.parse(json.stdout).datasets as { champion?: Record<string, unknown> }[];
+      expect(flowers?.champion).toMatchObject({ metric: 'accuracy', promotedBy: 'evaluation' });
+      expect(flowers?.champion?.value).toBeGreaterThan(0.8);
       expect(output()).toMatch(/notification: sagedrop: .*flowers/);
     } finally {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

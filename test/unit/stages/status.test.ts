@@ -7,6 +7,7 @@ import {
   formatDatasetStatus,
   listDatasets,
 } from '../../../lib/stages/status';
+import { evaluationWorld } from '../../support/evaluation-world';
 import { baseSettings } from '../../support/manifests';
 import { MemoryStore } from '../../support/memory-store';
 
@@ -161,5 +162,45 @@ describe('datasetStatus', () => {
     await store.put('errors/zeta/r.json', '{}');
     await store.put('raw/_bad/x.csv', '1\n');
     expect(await listDatasets(store)).toEqual(['default', 'iris', 'zeta']);
+  });
+
+  it("shows the champion (job, primary metric and value, when promoted) and each run's evaluation", async () => {
+    const world = evaluationWorld();
+    const empty = await datasetStatus(world.store, 'iris');
+    expect(empty.champion).toBeUndefined();
+    expect(formatDatasetStatus(empty)).toContain('  champion: none yet');
+
+    const first = await world.train({ run: 'r1', end: '2026-01-01T01:00:00Z', accuracy: 0.8 });
+    await world.finish(first);
+    const second = await world.train({ run: 'r2', end: '2026-01-02T01:00:00Z', accuracy: 0.75 });
+    await world.finish(second, 'challenger');
+    await world.finish(second, 'champion');
+
+    const status = await datasetStatus(world.store, 'iris');
+    expect(status.champion).toEqual({
+      job: first,
+      run: 'r1',
+      metric: 'accuracy',
+      value: 0.8,
+      testRows: 40,
+      promotedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      promotedBy: 'evaluation',
+    });
+    expect(status.runs.map((r) => r.job?.decision)).toEqual(['promoted', 'kept-champion']);
+    const lines = formatDatasetStatus(status);
+    expect(lines).toContain(
+      `  champion: job ${first}, accuracy 0.8 on its 40 held-out rows, promoted ${status.champion?.promotedAt}`,
+    );
+    expect(lines.find((l) => l.startsWith('  run r2:'))).toMatch(/, evaluation: kept-champion$/);
+  });
+
+  it('says no model was promoted when the dataset has models but no champion', async () => {
+    const world = evaluationWorld();
+    const job = await world.train({ run: 'r1', end: '2026-01-01T01:00:00Z', accuracy: 0.35 });
+    await world.finish(job);
+
+    const lines = formatDatasetStatus(await datasetStatus(world.store, 'iris'));
+    expect(lines).toContain('  champion: none: no model of the dataset was promoted (each run says why)');
+    expect(lines.find((l) => l.startsWith('  run r1:'))).toMatch(/evaluation: not-better-than-baseline$/);
   });
 });
