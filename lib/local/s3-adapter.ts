@@ -39,7 +39,8 @@ function isStream(body: Body): body is AsyncIterable<Uint8Array> {
 /**
  * The ObjectStore for the embedded local S3 server (s3rver), which lacks two
  * things sagedrop relies on: conditional writes (it ignores If-None-Match and
- * If-Match) and exact-version reads (it has no versions). It also cannot page
+ * If-Match) and exact-version reads (it keeps only the current version; the
+ * local server gives each write a version id, see `s3-object-files`). It also cannot page
  * ListObjectsV2 (its continuation tokens use DES, which OpenSSL 3 refuses), so
  * listings page ListObjects with markers. Conditional writes are
  * made atomic with a per-key lock in this process (local mode runs every
@@ -98,6 +99,11 @@ export function createLocalStore(
         throw error;
       }
       if (!response.ETag || !sameEtag(response.ETag, ref.etag)) throw new ObjectChangedError(ref.key);
+      // Identical bytes uploaded again keep their ETag: only the version id tells the uploads apart.
+      if (ref.versionId !== undefined && response.VersionId !== ref.versionId) {
+        (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw new ObjectChangedError(ref.key);
+      }
       const md5 = createHash('md5');
       let size = 0;
       for await (const chunk of response.Body as AsyncIterable<Uint8Array>) {

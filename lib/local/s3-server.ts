@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { replaceObjectsWhole } from './s3-object-files';
+import { replaceObjectsWhole, storedVersionId, VERSION_METADATA } from './s3-object-files';
 
 /** One record of an S3 event notification, as Lambda receives it. */
 export interface S3NotificationRecord {
@@ -76,6 +76,9 @@ interface RawS3rverRecord {
 interface RequestInfo {
   method: string;
   url: string;
+  res: ServerResponse;
+  /** The versions this request stored, by key, for its event records. */
+  versions: Map<string, { versionId: string; sequencer: string }>;
 }
 
 /** S3 encodes keys in notifications like a form value (space as `+`), keeping `/`. */
@@ -85,16 +88,19 @@ export function encodeNotificationKey(key: string): string {
 
 /**
  * s3rver's events differ from S3's: version 2.0, keys not encoded, a malformed
- * bucket ARN, and multipart completions reported as `ObjectCreated:Post`.
+ * bucket ARN, no version id, and multipart completions reported as `ObjectCreated:Post`.
  * This makes them what a Lambda receives from S3.
  */
 function normaliseRecord(raw: RawS3rverRecord, request: RequestInfo | undefined, region: string) {
   const isCompleteMultipart =
     raw.eventName === 'ObjectCreated:Post' && request?.method === 'POST' && /[?&]uploadId=/.test(request.url);
+  const version = request?.versions.get(raw.s3.object.key);
   const object: S3NotificationRecord['s3']['object'] = {
     key: encodeNotificationKey(raw.s3.object.key),
-    sequencer: raw.s3.object.sequencer,
+    // s3rver's sequencer is the time in milliseconds: two writes in one millisecond would tie.
+    sequencer: version?.sequencer ?? raw.s3.object.sequencer,
   };
+  if (version) object.versionId = version.versionId;
   if (raw.s3.object.size !== undefined) object.size = Number(raw.s3.object.size);
   if (raw.s3.object.eTag !== undefined) object.eTag = raw.s3.object.eTag;
   const record: S3NotificationRecord = {
@@ -121,6 +127,26 @@ function normaliseRecord(raw: RawS3rverRecord, request: RequestInfo | undefined,
 }
 
 /**
+ * s3rver answers an object's stored metadata as headers: the version id, kept
+ * as user metadata (`VERSION_METADATA`), goes out as S3's `x-amz-version-id`.
+ */
+function answerVersionsAsS3(res: ServerResponse): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name, value) =>
+    setHeader(name.toLowerCase() === VERSION_METADATA ? 'x-amz-version-id' : name, value);
+}
+
+/** The key and version id of a path-style object request that names a version (`?versionId=`). */
+function requestedVersion(url: string): { key: string; versionId: string } | undefined {
+  const parsed = new URL(url, 'http://local');
+  const versionId = parsed.searchParams.get('versionId');
+  if (!versionId) return undefined;
+  const [, , ...rest] = parsed.pathname.split('/');
+  if (rest.length === 0) return undefined;
+  return { key: decodeURIComponent(rest.join('/')), versionId };
+}
+
+/**
  * Starts an S3-compatible server (s3rver) on 127.0.0.1 with one bucket, for
  * local mode and integration tests. Its quirks are smoothed here so that
  * everything above sees S3's behaviour and S3's notification payloads.
@@ -142,7 +168,12 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     vhostBuckets: false,
     configureBuckets: [{ name: bucket }],
   });
-  replaceObjectsWhole(server.store);
+  replaceObjectsWhole(server.store, (key, version) => {
+    const request = requests.getStore();
+    request?.versions.set(key, version);
+    // As S3 answers a write to a versioned bucket (PutObject, CompleteMultipartUpload, CopyObject).
+    if (request && !request.res.headersSent) request.res.setHeader('x-amz-version-id', version.versionId);
+  });
   // Remember which request an event comes from: s3rver's event does not say whether a POST was a multipart completion.
   const handlerFactory = server.callback.bind(server);
   const uploadsDir = join(options.dir, bucket, '._S3rver_uploads');
@@ -160,7 +191,28 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         );
         return;
       }
-      requests.run({ method, url }, () => handle(req, res));
+      answerVersionsAsS3(res);
+      const versionQuery = method === 'GET' || method === 'HEAD' ? requestedVersion(url) : undefined;
+      if (versionQuery === undefined) {
+        requests.run({ method, url, res, versions: new Map() }, () => handle(req, res));
+        return;
+      }
+      // Only the current version is kept: a read of any other is answered as S3 answers an unknown one.
+      storedVersionId(server.store, bucket, versionQuery.key).then(
+        (current) => {
+          if (current !== undefined && current !== versionQuery.versionId) {
+            res.writeHead(404, { 'content-type': 'application/xml' });
+            res.end(
+              method === 'HEAD'
+                ? undefined
+                : '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchVersion</Code><Message>The specified version does not exist.</Message></Error>',
+            );
+            return;
+          }
+          requests.run({ method, url, res, versions: new Map() }, () => handle(req, res));
+        },
+        () => res.writeHead(500).end(),
+      );
     };
   };
   server.on('event', (event: { Records: RawS3rverRecord[] }) => {

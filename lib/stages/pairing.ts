@@ -147,24 +147,63 @@ export async function claimPair(
   return { ...y, file: 'y' };
 }
 
+/** The current versions of a dataset's raw files, as one pairing attempt saw them. */
+interface RawRefs {
+  x: ObjectRef | undefined;
+  y: ObjectRef | undefined;
+  settings: ObjectRef | undefined;
+}
+
+/** How many times one invocation pairs again after newer uploads turned up while it held x. */
+const MAX_PAIRING_ATTEMPTS = 5;
+
+async function headRawFiles(ctx: MergeContext): Promise<RawRefs> {
+  const [x, y, settings] = await Promise.all([
+    ctx.store.head(keys.raw(ctx.dataset, 'x')),
+    ctx.store.head(keys.raw(ctx.dataset, 'y')),
+    ctx.store.head(keys.raw(ctx.dataset, 'settings')),
+  ]);
+  return { x, y, settings };
+}
+
+function sameUploads(a: RawRefs, b: RawRefs): boolean {
+  const token = (ref: ObjectRef | undefined) => (ref ? inputToken(ref) : '');
+  return (['x', 'y', 'settings'] as const).every((file) => token(a[file]) === token(b[file]));
+}
+
 /**
  * Pairs the current `x.csv` and `y.csv` of `ctx.dataset`: the outcome when
  * there is nothing (more) to merge (a file missing, the run already committed
  * or rejected, an input used up or held by another live invocation), or the
  * claimed run this invocation must now merge.
+ *
+ * An invocation that held x for a moment and let it go (its y was used up or
+ * busy) looks at the raw files again: while it held x, the invocation of a newer
+ * y may have found x busy and left the work to it. If anything changed, it pairs
+ * again, so that one of the two always takes the newest pair.
  */
 export async function pairRun(ctx: MergeContext): Promise<MergeOutcome | ClaimedRun> {
+  let seen = await headRawFiles(ctx);
+  for (let attempt = 1; ; attempt++) {
+    const { result, releasedX } = await pairOnce(ctx, seen);
+    if (!releasedX || attempt >= MAX_PAIRING_ATTEMPTS) return result;
+    const now = await headRawFiles(ctx);
+    if (sameUploads(seen, now)) return result;
+    ctx.logger.info('newer upload while pairing: pairing again', { attempt });
+    seen = now;
+  }
+}
+
+async function pairOnce(
+  ctx: MergeContext,
+  { x, y, settings }: RawRefs,
+): Promise<{ result: MergeOutcome | ClaimedRun; releasedX?: boolean }> {
   const { store, dataset } = ctx;
-  const [x, y, settings] = await Promise.all([
-    store.head(keys.raw(dataset, 'x')),
-    store.head(keys.raw(dataset, 'y')),
-    store.head(keys.raw(dataset, 'settings')),
-  ]);
   if (!x || !y) {
     const missing: RawFile[] = [...(x ? [] : ['x' as const]), ...(y ? [] : ['y' as const])];
     const reason = `waiting for ${missing.map((f) => keys.raw(dataset, f)).join(' and ')}`;
     ctx.logger.info('waiting for partner', { missing });
-    return { outcome: 'waiting', dataset, reason, missing };
+    return { result: { outcome: 'waiting', dataset, reason, missing } };
   }
   const run = runIdFor(x, y, settings);
   const logger = ctx.logger.child({ run });
@@ -178,32 +217,33 @@ export async function pairRun(ctx: MergeContext): Promise<MergeOutcome | Claimed
   const existing = await committed();
   if (existing) {
     logger.info('run already committed');
-    return existing;
+    return { result: existing };
   }
   const report = await readRejectionReport(store, keys.errorReport(dataset, run));
   if (report.state === 'valid') {
     // A retry after the report was written: make sure the notification went out, change nothing else.
     const reportKey = await reportRejection(ctx, { dataset, id: run, run, inputs: {} }, report.record);
     logger.info('run already rejected');
-    return { outcome: 'rejected', dataset, run, reportKey, message: report.record.message };
+    return { result: { outcome: 'rejected', dataset, run, reportKey, message: report.record.message } };
   }
 
   const tokens = { x: inputToken(x), y: inputToken(y) };
   const claim = await claimPair({ ...ctx, run }, tokens);
   if (claim.kind === 'claimed') {
-    return { outcome: 'claimed', run, x, y, settings, tokens, manifestKey, logger };
+    return { result: { outcome: 'claimed', run, x, y, settings, tokens, manifestKey, logger } };
   }
+  const releasedX = claim.file === 'y';
   if (claim.by === run) {
     const done = await committed();
-    if (done) return done;
+    if (done) return { result: done, releasedX };
   }
   if (claim.kind === 'busy') {
     logger.info('run in progress elsewhere', { file: claim.file, by: claim.by });
-    return { outcome: 'in-progress', dataset, run: claim.by, by: claim.by };
+    return { result: { outcome: 'in-progress', dataset, run: claim.by, by: claim.by }, releasedX };
   }
   const used = keys.raw(dataset, claim.file);
   const partner = keys.raw(dataset, claim.file === 'x' ? 'y' : 'x');
   const reason = `${used} was already used by run ${claim.by}: upload a new ${claim.file}.csv to start a run with the new ${partner}`;
   logger.info('waiting for new upload', { file: claim.file, consumedBy: claim.by });
-  return { outcome: 'waiting', dataset, reason, missing: [claim.file] };
+  return { result: { outcome: 'waiting', dataset, reason, missing: [claim.file] }, releasedX };
 }

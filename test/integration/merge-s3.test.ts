@@ -141,6 +141,25 @@ describe('merge against a local S3 server', () => {
     }
   });
 
+  it('starts one new run for each identical re-upload of x and y, within one second, the x event racing the y upload', async () => {
+    const { handler } = deps();
+    const data = dataset(200, 3, false);
+    const runs = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const xEvent = await userUpload('raw/again/x.csv', data.x);
+      // As on Lambda: the x event is handled while y is still being uploaded.
+      const xHandled = handler(xEvent, context(`x-${i}`));
+      const yEvent = await userUpload('raw/again/y.csv', data.y);
+      const outcomes = [...(await xHandled), ...(await handler(yEvent, context(`y-${i}`)))];
+      const created = committed(outcomes).filter((o) => o.created);
+      expect(created).toHaveLength(1);
+      for (const o of created) runs.add(o.run);
+      expect(xEvent.Records[0]?.s3.object.versionId).toEqual(expect.any(String));
+    }
+    expect(runs.size).toBe(10);
+    expect(await manifestsUnder('train/again/')).toHaveLength(10);
+  });
+
   it('recovers from a crash mid-merge: no run is visible, and the retry completes it', async () => {
     const { store, server } = fixture();
     const data = dataset(60_000, 8);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   CopyObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
@@ -57,5 +58,38 @@ describe('the local S3 server object files', () => {
     expect(await get('raw/b/y.csv')).toBe('one\n');
     const listed = await client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: 'raw/b/' }));
     expect(listed.Contents?.map((c) => c.Key)).toEqual(['raw/b/x.csv', 'raw/b/y.csv']);
+  });
+
+  it('give each write a new version id, identical bytes too, and refuse to read a replaced version', async () => {
+    const { client, server } = s3();
+    const events: { versionId?: string; sequencer: string }[] = [];
+    const stop = server.onObjectCreated((n) => {
+      for (const r of n.Records) if (r.s3.object.key === 'raw/c/x.csv') events.push(r.s3.object);
+    });
+    const first = await client.send(
+      new PutObjectCommand({ Bucket: server.bucket, Key: 'raw/c/x.csv', Body: 'same\n' }),
+    );
+    const second = await client.send(
+      new PutObjectCommand({ Bucket: server.bucket, Key: 'raw/c/x.csv', Body: 'same\n' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stop();
+    expect(first.VersionId).toEqual(expect.any(String));
+    expect(second.VersionId).not.toBe(first.VersionId);
+    expect(second.ETag).toBe(first.ETag);
+    const head = await client.send(new HeadObjectCommand({ Bucket: server.bucket, Key: 'raw/c/x.csv' }));
+    expect(head.VersionId).toBe(second.VersionId);
+    expect(head.Metadata).toEqual({});
+    expect(events.map((e) => e.versionId)).toEqual([first.VersionId, second.VersionId]);
+    expect((events[1]?.sequencer ?? '') > (events[0]?.sequencer ?? '')).toBe(true);
+    const current = await client.send(
+      new GetObjectCommand({ Bucket: server.bucket, Key: 'raw/c/x.csv', VersionId: second.VersionId }),
+    );
+    expect(await current.Body?.transformToString()).toBe('same\n');
+    await expect(
+      client.send(
+        new GetObjectCommand({ Bucket: server.bucket, Key: 'raw/c/x.csv', VersionId: first.VersionId }),
+      ),
+    ).rejects.toMatchObject({ name: 'NoSuchVersion' });
   });
 });

@@ -181,6 +181,35 @@ describe('merge stage: pairing', () => {
     if (outcome.outcome === 'committed') expect(outcome.manifest.inputs.x.versionId).toBe(x2.versionId);
   });
 
+  it('starts exactly one run when identical x and y are uploaded again and the y event finds x held by the x event', async () => {
+    const { store, deps, upload } = setup();
+    await store.upload('raw/iris/x.csv', data.x);
+    await store.upload('raw/iris/y.csv', data.y);
+    expect((await upload('raw/iris/y.csv', 'first')).outcome).toBe('committed');
+    const x2 = await store.upload('raw/iris/x.csv', data.x);
+    // The x event claims the new x, sees the old (used) y, and lets x go. In that window y arrives
+    // and the y event runs to its end, finding x busy: the x event must then take the new pair itself.
+    let yEvent: Promise<unknown> | undefined;
+    const claimX = keys.inputClaim('iris', 'x', inputToken(x2));
+    const put = store.put.bind(store);
+    store.put = async (key, body, options) => {
+      const result = await put(key, body, options);
+      if (key === claimX && !yEvent) {
+        yEvent = store.upload('raw/iris/y.csv', data.y).then(() => upload('raw/iris/y.csv', 'y-event'));
+        expect(await yEvent).toMatchObject({ outcome: 'in-progress' });
+      }
+      return result;
+    };
+    const xEvent = await handleRawUpload(deps, { key: 'raw/iris/x.csv' }, { requestId: 'x-event' });
+    expect(yEvent).toBeDefined();
+    expect(xEvent).toMatchObject({ outcome: 'committed', created: true });
+    expect(manifests(store)).toHaveLength(2);
+    if (xEvent.outcome === 'committed') {
+      expect(xEvent.manifest.inputs.x.versionId).toBe(x2.versionId);
+      expect(xEvent.manifest.inputs.y.versionId).toBe((await store.head('raw/iris/y.csv'))?.versionId);
+    }
+  });
+
   it('re-pairs when a new settings file arrives after both inputs', async () => {
     const { store, upload } = setup();
     await store.upload('raw/iris/x.csv', data.x);
