@@ -12,6 +12,9 @@
  * evaluation/<dataset>/<job>/…                 scoring plan, transform outputs, evaluation.json
  * errors/<dataset>/<run>.json                  rejection reports
  * notifications/<dataset>/<id>.json            one record per notification sent
+ * score/<dataset>/<name>.csv[.gz]              rows to predict, dropped by the user (score/<name>.csv: "default")
+ * transforms/<dataset>/<id>/…                  a scoring upload's plan, normalised rows and transform output
+ * predictions/<dataset>/<name>.csv, .json      the rows with their predictions, and which model made them
  */
 
 export const PREFIX = {
@@ -22,6 +25,9 @@ export const PREFIX = {
   evaluation: 'evaluation/',
   errors: 'errors/',
   notifications: 'notifications/',
+  score: 'score/',
+  transforms: 'transforms/',
+  predictions: 'predictions/',
 } as const;
 
 export const DEFAULT_DATASET = 'default';
@@ -129,6 +135,17 @@ export const keys = {
   evaluationOutput: (dataset: string, job: string, role: 'challenger' | 'champion') =>
     `${PREFIX.evaluation}${dataset}/${job}/${role}/`,
   errorReport: (dataset: string, id: string) => `${PREFIX.errors}${dataset}/${id}.json`,
+  /** What a scoring upload of `dataset` is answered with: `predictions/<dataset>/<name>.csv`, as under score/. */
+  predictions: (dataset: string, name: string) => `${PREFIX.predictions}${datasetFolder(dataset)}${name}.csv`,
+  predictionsRecord: (dataset: string, name: string) =>
+    `${PREFIX.predictions}${datasetFolder(dataset)}${name}.json`,
+  predictionPlan: (dataset: string, id: string) => `${PREFIX.transforms}${dataset}/${id}/plan.json`,
+  /** The normalised rows the batch transform reads (its S3Prefix input is the folder). */
+  predictionInputPrefix: (dataset: string, id: string) => `${PREFIX.transforms}${dataset}/${id}/input/`,
+  predictionInput: (dataset: string, id: string) => `${PREFIX.transforms}${dataset}/${id}/input/rows.csv`,
+  predictionOutputPrefix: (dataset: string, id: string) => `${PREFIX.transforms}${dataset}/${id}/output/`,
+  predictionOutput: (dataset: string, id: string) =>
+    `${PREFIX.transforms}${dataset}/${id}/output/rows.csv.out`,
   notification: (dataset: string, id: string) => `${PREFIX.notifications}${dataset}/${id}.json`,
 };
 
@@ -147,6 +164,64 @@ export function parseEvaluationOutputUri(
   const [dataset = '', job = '', role = ''] = parts;
   if (!dataset || !job || (role !== 'challenger' && role !== 'champion')) return undefined;
   return { bucket: parsed.bucket, dataset, job, role };
+}
+
+/** A scoring upload's key: its dataset and name (`score/iris/new.csv.gz`: `iris`, `new`). */
+export interface ScoreKey {
+  dataset: string;
+  name: string;
+  /** Set when the upload cannot be scored (see `datasetNameProblem`). */
+  problem?: string;
+}
+
+const SCORE_SUFFIX = /\.csv(\.gz)?$/;
+
+/**
+ * Classifies a key under `score/`: `score/<dataset>/<name>.csv` (or `.csv.gz`),
+ * `score/<name>.csv` for the default dataset; `undefined` for other keys.
+ * A folder that cannot be a dataset, or a deeper one, comes back with `problem`.
+ */
+export function parseScoreKey(key: string): ScoreKey | undefined {
+  if (!key.startsWith(PREFIX.score) || !SCORE_SUFFIX.test(key)) return undefined;
+  const parts = key.slice(PREFIX.score.length).split('/');
+  const file = parts.at(-1) ?? '';
+  const name = file.replace(SCORE_SUFFIX, '');
+  const dataset = parts.length === 1 ? DEFAULT_DATASET : (parts[0] ?? '');
+  if (name === '' || name.startsWith('.')) {
+    return { dataset, name: name || file, problem: `"${file}" has no name before its extension` };
+  }
+  if (parts.length > 2) {
+    return {
+      dataset,
+      name,
+      problem: 'a dataset is one folder directly under score/: upload to score/<dataset>/<name>.csv',
+    };
+  }
+  if (parts.length === 2) {
+    const problem =
+      dataset === DEFAULT_DATASET
+        ? `the folder "${DEFAULT_DATASET}" is reserved: put the default dataset's files directly under score/`
+        : datasetNameProblem(dataset);
+    if (problem) return { dataset, name, problem };
+  }
+  return { dataset, name };
+}
+
+/**
+ * `{ dataset, id }` of a prediction transform's output path
+ * (`s3://bucket/transforms/<dataset>/<id>/output/`), or `undefined` for any other URI.
+ */
+export function parsePredictionOutputUri(
+  uri: string,
+): { bucket: string; dataset: string; id: string } | undefined {
+  const parsed = parseS3Uri(uri);
+  if (!parsed?.key.startsWith(PREFIX.transforms)) return undefined;
+  const parts = parsed.key.slice(PREFIX.transforms.length).split('/');
+  if (parts.at(-1) === '') parts.pop();
+  if (parts.length !== 3 || parts[2] !== 'output') return undefined;
+  const [dataset = '', id = ''] = parts;
+  if (!dataset || !id) return undefined;
+  return { bucket: parsed.bucket, dataset, id };
 }
 
 /** `{ dataset, run }` of a manifest key, or `undefined` for any other key. */

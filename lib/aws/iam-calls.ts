@@ -1,5 +1,5 @@
 import { keys } from '../layout';
-import { evaluationTransformName } from '../models/transform';
+import { evaluationTransformName, predictionTransformName } from '../models/transform';
 import { stackNamePrefix, trainingJobName } from '../training/job-name';
 import { JOB_TAGS } from '../training/job-tags';
 import { modelPackageGroupName } from '../training/model-package';
@@ -19,7 +19,7 @@ import { modelPackageGroupName } from '../training/model-package';
  */
 
 /** The stack's functions, by their short name in serverless.yml (`handlers/<name>.ts`). A new function is added here. */
-export const FUNCTION_CALLERS = ['merge', 'train', 'complete', 'evaluate', 'alert'] as const;
+export const FUNCTION_CALLERS = ['merge', 'train', 'complete', 'evaluate', 'predict', 'alert'] as const;
 export type FunctionCaller = (typeof FUNCTION_CALLERS)[number];
 
 /** Who makes a request: a function (its role) or a training job (the SageMaker execution role). */
@@ -399,6 +399,161 @@ const transformJobCalls: IamCall[] = [
   ),
 ];
 
+const PREDICTION = '0123456789abcdef01234567';
+const predictionTransform = (names: StackNames) => predictionTransformName(names.jobPrefix, PREDICTION);
+
+/** The predict function: a scoring upload is validated, normalised and scored; its transform's end writes predictions. */
+const predictCalls: IamCall[] = [
+  ...commonCalls('predict', 'Predictions Ready'),
+  object(
+    'predict',
+    'HeadObject',
+    's3:GetObject',
+    'score/iris/new.csv',
+    'which upload of the file is current',
+  ),
+  object(
+    'predict',
+    'GetObject',
+    's3:GetObjectVersion',
+    'score/iris/new.csv.gz',
+    'reads the exact uploaded version (VersionId) the event announced',
+  ),
+  object('predict', 'GetObject', 's3:GetObject', keys.catalogChampion(DATASET), "the dataset's champion"),
+  object(
+    'predict',
+    'GetObject',
+    's3:GetObject',
+    keys.catalogEntry(DATASET, 'job'),
+    "the champion's entry: its classes and settings",
+  ),
+  object(
+    'predict',
+    'PutObject',
+    's3:PutObject',
+    keys.predictionPlan(DATASET, PREDICTION),
+    'the scoring plan',
+  ),
+  object('predict', 'GetObject', 's3:GetObject', keys.predictionPlan(DATASET, PREDICTION), 'an earlier plan'),
+  object(
+    'predict',
+    'HeadObject',
+    's3:GetObject',
+    keys.predictionInput(DATASET, PREDICTION),
+    'whether the rows were normalised already',
+  ),
+  ...uploadCalls('predict', keys.predictionInput(DATASET, PREDICTION), 'streams the normalised rows'),
+  object(
+    'predict',
+    'HeadObject',
+    's3:GetObject',
+    keys.predictionOutput(DATASET, PREDICTION),
+    "the transform's output",
+  ),
+  object(
+    'predict',
+    'GetObject',
+    's3:GetObjectVersion',
+    keys.predictionOutput(DATASET, PREDICTION),
+    "streams the transform's output at the version read",
+  ),
+  ...uploadCalls('predict', keys.predictions(DATASET, 'new'), 'streams the rows with their predictions'),
+  object(
+    'predict',
+    'PutObject',
+    's3:PutObject',
+    keys.predictionsRecord(DATASET, 'new'),
+    'the record beside them',
+  ),
+  object('predict', 'GetObject', 's3:GetObject', keys.predictionsRecord(DATASET, 'new'), 'an earlier record'),
+  object(
+    'predict',
+    'PutObject',
+    's3:PutObject',
+    keys.errorReport(DATASET, `predict-${PREDICTION}`),
+    'the rejection report',
+  ),
+  {
+    caller: 'predict',
+    call: 'CreateModel',
+    action: 'sagemaker:CreateModel',
+    resource: (n) => sagemaker(n, `model/${job(n)}`),
+    why: "the champion's model, for its batch transform",
+  },
+  {
+    caller: 'predict',
+    call: 'CreateModel',
+    action: 'sagemaker:AddTags',
+    resource: (n) => sagemaker(n, `model/${job(n)}`),
+    context: () => ({ 'aws:TagKeys': EVAL_TAGS }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'predict',
+    call: 'CreateModel',
+    action: 'iam:PassRole',
+    resource: (n) => n.sagemakerRoleArn,
+    context: () => ({ 'iam:PassedToService': 'sagemaker.amazonaws.com' }),
+    why: 'the model runs as the execution role',
+  },
+  {
+    caller: 'predict',
+    call: 'CreateTransformJob',
+    action: 'sagemaker:CreateTransformJob',
+    resource: (n) => sagemaker(n, `transform-job/${predictionTransform(n)}`),
+    why: 'scores the uploaded rows',
+  },
+  {
+    caller: 'predict',
+    call: 'CreateTransformJob',
+    action: 'sagemaker:AddTags',
+    resource: (n) => sagemaker(n, `transform-job/${predictionTransform(n)}`),
+    context: () => ({ 'aws:TagKeys': EVAL_TAGS }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'predict',
+    call: 'DescribeTransformJob',
+    action: 'sagemaker:DescribeTransformJob',
+    resource: (n) => sagemaker(n, `transform-job/${predictionTransform(n)}`),
+    why: 'the authoritative outcome of the transform',
+  },
+];
+
+/** What a prediction transform does with the execution role: read the normalised rows, write its output. */
+const predictionJobCalls: IamCall[] = [
+  {
+    caller: 'training-job',
+    call: 'SageMaker: list the rows to predict',
+    action: 's3:ListBucket',
+    resource: (n) => s3(n),
+    context: () => ({ 's3:prefix': keys.predictionInputPrefix(DATASET, PREDICTION) }),
+    why: 'an S3Prefix input lists its prefix',
+  },
+  object(
+    'training-job',
+    'SageMaker: read the rows to predict',
+    's3:GetObject',
+    keys.predictionInput(DATASET, PREDICTION),
+    'a transform reads its input',
+  ),
+  ...uploadCalls(
+    'training-job',
+    keys.predictionOutput(DATASET, PREDICTION),
+    'a transform writes its predictions',
+  ),
+  ...(['logs:CreateLogStream', 'logs:PutLogEvents'] as const).map(
+    (action): IamCall => ({
+      caller: 'training-job',
+      call: 'SageMaker: transform logs',
+      action,
+      resource: (n) =>
+        transformLogs(n, `:log-stream:${predictionTransform(n)}/i-0123456789abcdef0-1767225600`),
+      why: "the prediction transform's log stream",
+    }),
+  ),
+];
+
 const ECR_IMAGE_ACCOUNT = '438346466558';
 
 const trainingJobCalls: IamCall[] = [
@@ -543,9 +698,11 @@ export const IAM_CALLS: readonly IamCall[] = [
   ...completeCalls,
   ...scoringCalls,
   ...evaluateCalls,
+  ...predictCalls,
   ...alertCalls,
   ...trainingJobCalls,
   ...transformJobCalls,
+  ...predictionJobCalls,
 ];
 
 /**

@@ -12,6 +12,7 @@ export interface InputLocation {
  */
 export type RejectionCode =
   | 'BLANK_FIRST_ROW'
+  | 'COLUMN_COUNT_MISMATCH'
   | 'DELIMITER_UNKNOWN'
   | 'EMPTY_FILE'
   | 'EMPTY_VALUE'

@@ -8,7 +8,8 @@ import { isNumberText, type NumericPolicy } from './scan-tables';
 
 /** Bytes of the start of a file its format is told from. */
 const HEAD_BYTES = 64 * 1024;
-const DECIMAL_COMMA = /^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$/;
+/** A number written with a decimal comma. */
+export const DECIMAL_COMMA = /^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$/;
 const lenient = new TextDecoder('utf-8', { ignoreBOM: false });
 
 /** The settings that override what the inspection would guess. */
@@ -59,7 +60,7 @@ export interface InputPlan {
 type Open = () => AsyncIterable<Uint8Array>;
 
 /** The decoded first bytes of an input (or all of it), and whether it was compressed. */
-async function headOf(
+export async function headOf(
   open: Open,
   file: string,
 ): Promise<{ text: string; complete: boolean; compression: Compression }> {
@@ -95,7 +96,10 @@ function yDelimiter(text: string, complete: boolean, xDelimiter: Delimiter, file
 }
 
 /** The first rows as the merge will see them: index dropped, decimal commas read. */
-function asMerged(rows: string[][], format: Pick<InputFormat, 'indexColumn' | 'decimalComma'>): string[][] {
+export function asMerged(
+  rows: string[][],
+  format: Pick<InputFormat, 'indexColumn' | 'decimalComma'>,
+): string[][] {
   return rows.map((row) =>
     (format.indexColumn ? row.slice(1) : row).map((cell) =>
       format.decimalComma && DECIMAL_COMMA.test(cell) ? cell.replace(',', '.') : cell,
@@ -103,7 +107,8 @@ function asMerged(rows: string[][], format: Pick<InputFormat, 'indexColumn' | 'd
   );
 }
 
-function hasDecimalComma(rows: string[][]): boolean {
+/** Whether any cell of `rows` is a number written with a decimal comma (`1,5`). */
+export function hasDecimalComma(rows: string[][]): boolean {
   return rows.some((row) => row.some((cell) => DECIMAL_COMMA.test(cell)));
 }
 
@@ -203,7 +208,8 @@ export async function inspectInputs(openX: Open, openY: Open, options: InspectOp
   };
 }
 
-function needsRewrite(format: InputFormat): boolean {
+/** Whether an input must be rewritten before the engine reads it (another delimiter, an index column). */
+export function needsRewrite(format: InputFormat): boolean {
   return format.delimiter !== ',' || format.indexColumn;
 }
 

@@ -3,7 +3,7 @@ import { stackNamePrefix } from '../training/job-name';
 
 /** Which function an S3 object-created notification invokes: the bucket's notification configuration. */
 export interface S3Trigger {
-  fn: 'merge' | 'train';
+  fn: 'merge' | 'train' | 'predict';
   event: 's3:ObjectCreated:*';
   prefix: string;
   suffix: string;
@@ -12,11 +12,14 @@ export interface S3Trigger {
 /**
  * The bucket notifications serverless.yml declares, and local mode routes by.
  * They must not overlap (S3 refuses overlapping rules) and no function writes
- * under its own trigger: merge writes under train/, never raw/.
+ * under its own trigger: merge writes under train/, never raw/; predict writes
+ * under transforms/ and predictions/, never score/.
  */
 export const S3_TRIGGERS: readonly S3Trigger[] = [
   { fn: 'merge', event: 's3:ObjectCreated:*', prefix: PREFIX.raw, suffix: '' },
   { fn: 'train', event: 's3:ObjectCreated:*', prefix: PREFIX.train, suffix: MANIFEST_FILE },
+  { fn: 'predict', event: 's3:ObjectCreated:*', prefix: PREFIX.score, suffix: '.csv' },
+  { fn: 'predict', event: 's3:ObjectCreated:*', prefix: PREFIX.score, suffix: '.csv.gz' },
 ];
 
 /** Whether an object created at `key` (decoded) fires `trigger`, as S3 filters it. */

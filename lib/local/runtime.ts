@@ -5,13 +5,14 @@ import { createAlertHandler } from '../../handlers/alert';
 import { createCompleteHandler } from '../../handlers/complete';
 import { createEvaluateHandler } from '../../handlers/evaluate';
 import { createMergeHandler } from '../../handlers/merge';
+import { createPredictHandler } from '../../handlers/predict';
 import { createTrainHandler } from '../../handlers/train';
 import type { FailureMessage } from '../events/failed-event';
 import { decodeS3Key } from '../events/s3';
 import { transformJobPattern } from '../events/scoring';
 import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../events/triggers';
 import { type Logger, silentLogger } from '../logger';
-import { evaluationTransformPrefix } from '../models/transform';
+import { evaluationTransformPrefix, predictionTransformPrefix } from '../models/transform';
 import type { ObjectStore } from '../ports';
 import { type Config, readDefaults } from '../settings/config';
 import type { Deps } from '../stages/deps';
@@ -46,7 +47,12 @@ const LOCAL_REGION = 'us-east-1';
 export type LocalStep =
   | { kind: 'object-created'; key: string; functions: string[] }
   | { kind: 'training-state'; event: TrainingStateChangeEvent; routedToComplete: boolean }
-  | { kind: 'transform-state'; event: TransformStateChangeEvent; routedToEvaluate: boolean }
+  | {
+      kind: 'transform-state';
+      event: TransformStateChangeEvent;
+      routedToEvaluate: boolean;
+      routedToPredict?: boolean;
+    }
   | { kind: 'notification'; notification: LocalNotification }
   | { kind: 'invocation-failed'; failure: AttemptFailure };
 
@@ -175,7 +181,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   // The handlers add their function name and request id to the logger's lines.
   const transformPattern = transformJobPattern(evaluationTransformPrefix(config.jobPrefix));
+  const predictionPattern = transformJobPattern(predictionTransformPrefix(config.jobPrefix));
   let evaluateHandler: LambdaHandler | undefined;
+  let predictHandler: LambdaHandler | undefined;
   const scorer = createLocalScorer({
     store,
     bucket: s3.bucket,
@@ -184,14 +192,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onStateChange: (event) => {
       const delivered = JSON.parse(JSON.stringify(event)) as TransformStateChangeEvent;
       const routed = matchesEventPattern(transformPattern, delivered);
-      step({ kind: 'transform-state', event: delivered, routedToEvaluate: routed });
+      const routedToPredict = matchesEventPattern(predictionPattern, delivered);
+      step({ kind: 'transform-state', event: delivered, routedToEvaluate: routed, routedToPredict });
       if (routed && evaluateHandler) invoker.invoke('evaluate', evaluateHandler, delivered);
+      if (routedToPredict && predictHandler) invoker.invoke('predict', predictHandler, delivered);
     },
   });
   const deps = (): Deps => ({ config, store, trainer, scorer, notifier, logger });
-  const handlers: Record<'merge' | 'train', LambdaHandler> = {
+  predictHandler = createPredictHandler(() => ({ ...deps(), scorer }));
+  const handlers: Record<'merge' | 'train' | 'predict', LambdaHandler> = {
     merge: createMergeHandler(deps),
     train: createTrainHandler(deps),
+    predict: predictHandler,
   };
   completeHandler = createCompleteHandler(deps);
   evaluateHandler = createEvaluateHandler(() => ({ ...deps(), scorer }));
@@ -206,6 +218,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     [`${LOCAL_STACK_NAME}-merge`]: handlers.merge,
     [`${LOCAL_STACK_NAME}-train`]: handlers.train,
     [`${LOCAL_STACK_NAME}-complete`]: completeHandler,
+    [`${LOCAL_STACK_NAME}-predict`]: predictHandler,
   };
   // A synchronous invoke: one attempt, its error is the answer (no retry, no failure record).
   const replayer: FunctionReplayer = {

@@ -28,6 +28,18 @@ export function evaluationTransformPrefix(jobPrefix: string): string {
   return `${stackNamePrefix(jobPrefix)}eval-`;
 }
 
+/** Prediction transforms (scoring uploads under score/) start with `<jobPrefix>--pred-`; their rule filters on it. */
+export function predictionTransformPrefix(jobPrefix: string): string {
+  return `${stackNamePrefix(jobPrefix)}pred-`;
+}
+
+/** The deterministic transform name of the scoring upload `id`: a repeat finds the same job. */
+export function predictionTransformName(jobPrefix: string, id: string): string {
+  const start = predictionTransformPrefix(jobPrefix);
+  const room = Math.min(24, MAX_JOB_NAME_LENGTH - start.length);
+  return `${start}${createHash('sha256').update(id).digest('hex').slice(0, room)}`;
+}
+
 export type ScoringRole = 'challenger' | 'champion';
 
 /**

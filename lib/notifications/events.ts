@@ -133,6 +133,57 @@ export interface EndpointUpdatedDetail {
   invokeExample?: string;
 }
 
+/** `Predictions Ready`: a scoring upload's predictions are written. */
+export interface PredictionsReadyDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  /** The upload scored (`score/<dataset>/<name>.csv`) and its version. */
+  input: string;
+  inputVersion?: string;
+  rows: number;
+  /** The training job of the model that scored: the champion when the upload arrived. */
+  job: string;
+  algorithm: string;
+  /** The champion's primary metric and its metrics on its own run's held-out rows. */
+  metric: string;
+  metrics: Record<string, number>;
+  /** The columns appended to every row. */
+  columns: string[];
+  transformJob: string;
+  /** `s3://<bucket>/predictions/<dataset>/<name>.csv`, and the record beside it. */
+  outputUri: string;
+  recordUri: string;
+}
+
+/** `Predictions Rejected`: a scoring upload cannot be scored; nothing is written under predictions/. */
+export interface PredictionsRejectedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  input: string;
+  inputVersion?: string;
+  /** Stable, for programs: `NO_CHAMPION`, `COLUMN_COUNT_MISMATCH`, `NOT_NUMERIC`, ... */
+  code: string;
+  message: string;
+  file: string;
+  row?: number;
+  column?: number;
+  hint: string;
+  reportUri: string;
+}
+
+/** `Predictions Failed`: the batch transform of a scoring upload failed or was stopped. */
+export interface PredictionsFailedDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  dataset: string;
+  input: string;
+  inputVersion?: string;
+  job: string;
+  transformJob: string;
+  status: string;
+  reason: string;
+  hint: string;
+}
+
 /**
  * An event whose every attempt failed and that now waits in the failure queue
  * (the `alert` function reports each one once).
@@ -177,6 +228,9 @@ export type PipelineEvent =
   | { detailType: 'Endpoint Updated'; detail: EndpointUpdatedDetail }
   | { detailType: 'Model Evaluated'; detail: EvaluatedDetail }
   | { detailType: 'Model Approved'; detail: ApprovedDetail }
-  | { detailType: 'Pipeline Event Failed'; detail: EventFailedDetail };
+  | { detailType: 'Pipeline Event Failed'; detail: EventFailedDetail }
+  | { detailType: 'Predictions Ready'; detail: PredictionsReadyDetail }
+  | { detailType: 'Predictions Rejected'; detail: PredictionsRejectedDetail }
+  | { detailType: 'Predictions Failed'; detail: PredictionsFailedDetail };
 
 export type DetailType = PipelineEvent['detailType'];

@@ -12,6 +12,11 @@ import type {
   RejectedDetail,
   StartedDetail,
 } from './events';
+import {
+  renderPredictionsFailed,
+  renderPredictionsReady,
+  renderPredictionsRejected,
+} from './render-predictions';
 
 /** SNS rejects subjects longer than 100 characters. */
 export const MAX_SUBJECT_LENGTH = 100;
@@ -114,7 +119,7 @@ export function wrap(text: string, indent = '  '): string[] {
 }
 
 /** `label:  value` lines, aligned, skipping missing values. */
-function fields(rows: [string, string | number | undefined][]): string[] {
+export function fields(rows: [string, string | number | undefined][]): string[] {
   const present = rows.filter(
     (row): row is [string, string | number] => row[1] !== undefined && row[1] !== '',
   );
@@ -122,7 +127,8 @@ function fields(rows: [string, string | number | undefined][]): string[] {
   return present.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
 }
 
-function metricLines(metrics: Record<string, number>): string[] {
+/** One line per metric, names aligned. */
+export function metricLines(metrics: Record<string, number>): string[] {
   const names = Object.keys(metrics).sort();
   if (names.length === 0) return ['The algorithm reported no final metrics.'];
   const width = Math.max(...names.map((n) => n.length)) + 2;
@@ -454,6 +460,12 @@ function render(event: PipelineEvent, backend: Backend): { status: string; lines
       };
     case 'Pipeline Event Failed':
       return { status: `${event.detail.function} failed`, lines: renderEventFailed(event.detail) };
+    case 'Predictions Ready':
+      return { status: 'predictions ready', lines: renderPredictionsReady(event.detail) };
+    case 'Predictions Rejected':
+      return { status: 'predictions rejected', lines: renderPredictionsRejected(event.detail) };
+    case 'Predictions Failed':
+      return { status: 'predictions failed', lines: renderPredictionsFailed(event.detail) };
   }
 }
 

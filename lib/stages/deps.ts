@@ -31,6 +31,10 @@ export type EvaluateDeps = Pick<Deps, 'config' | 'store' | 'registry' | 'notifie
   scorer: ScoringBackend;
 };
 
+export type PredictDeps = Pick<Deps, 'config' | 'store' | 'notifier' | 'logger'> & {
+  scorer: ScoringBackend;
+};
+
 /**
  * The invocation a stage runs in. Every stage entry takes `(deps, input,
  * invocation)` and answers with a result discriminated on `outcome`.

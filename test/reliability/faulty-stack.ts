@@ -132,8 +132,9 @@ export async function startFaultyStack(options: FaultyStackOptions): Promise<Fau
 
   s3.onObjectCreated((notification: S3Notification) => {
     for (const record of notification.Records) {
+      // The harness drives the training pipeline; scoring uploads are not part of it.
       for (const fn of functionsTriggeredBy(decodeS3Key(record.s3.object.key))) {
-        deliveries.s3(fn, { Records: [record] });
+        if (fn !== 'predict') deliveries.s3(fn, { Records: [record] });
       }
     }
   });

@@ -9,7 +9,7 @@ import {
 } from './template-model';
 
 export const RUNTIME = 'nodejs22.x';
-export const FUNCTIONS = ['merge', 'train', 'complete', 'evaluate'] as const;
+export const FUNCTIONS = ['merge', 'train', 'complete', 'evaluate', 'predict'] as const;
 
 /** Every variable `lib/settings/config.ts` reads. */
 export const REQUIRED_ENVIRONMENT = [

@@ -96,13 +96,18 @@ function trusts(role: Resource, service: string): boolean {
   );
 }
 
-/** The SageMaker role reads train/, writes models/ and the evaluation's predictions, and touches nothing else in S3. */
+/**
+ * The SageMaker role reads train/ and the normalised rows to predict, writes models/, the
+ * evaluation's predictions and the prediction transforms' output, and touches nothing else in S3.
+ */
 function checkSageMakerRole(role: Resource, arn: string): string[] {
   const problems: string[] = [];
   const allowedObjects: Record<string, readonly string[]> = {
     [`${arn}/train/*`]: ['s3:GetObject'],
     [`${arn}/models/*`]: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
     [`${arn}/evaluation/*`]: ['s3:PutObject', 's3:AbortMultipartUpload'],
+    [`${arn}/transforms/*/input/*`]: ['s3:GetObject'],
+    [`${arn}/transforms/*/output/*`]: ['s3:PutObject', 's3:AbortMultipartUpload'],
   };
   for (const statement of roleStatements(role)) {
     if (statement.effect !== 'Allow') continue;
@@ -114,7 +119,7 @@ function checkSageMakerRole(role: Resource, arn: string): string[] {
             : (allowedObjects[resource] ?? []).includes(action);
         if (!allowed) {
           problems.push(
-            `iam: ${role.id} ${statement.sid} lets SageMaker ${action} on ${resource} (only read train/, write models/ and evaluation/)`,
+            `iam: ${role.id} ${statement.sid} lets SageMaker ${action} on ${resource} (only read train/ and transforms/*/input/, write models/, evaluation/ and transforms/*/output/)`,
           );
         }
       }

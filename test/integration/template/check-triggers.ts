@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { modelApprovalPattern, transformJobPattern } from '../../../lib/events/scoring';
 import { S3_TRIGGERS, trainingJobPattern } from '../../../lib/events/triggers';
-import { evaluationTransformPrefix } from '../../../lib/models/transform';
+import { evaluationTransformPrefix, predictionTransformPrefix } from '../../../lib/models/transform';
 import { stackNamePrefix } from '../../../lib/training/job-name';
 import { bucketArn, dataBucket } from './check-bucket';
 import {
@@ -205,11 +205,30 @@ function checkEvaluateRules(view: TemplateView, jobPrefix: string): string[] {
   return problems;
 }
 
-/** The two bucket triggers, their filters and permissions, and the SageMaker event rules. */
+/** The predict function's rule: this stack's prediction transforms ending, nothing else. */
+function checkPredictRule(view: TemplateView, jobPrefix: string): string[] {
+  const predict = view.functions().get('predict');
+  const rules = view
+    .ofType('AWS::Events::Rule')
+    .filter((rule) =>
+      list(rule.properties.Targets).some((target) => referencedId(record(target).Arn) === predict?.id),
+    );
+  const pattern = transformJobPattern(predictionTransformPrefix(jobPrefix));
+  if (rules.length !== 1 || !isDeepStrictEqual(rules[0]?.properties.EventPattern, pattern)) {
+    return [`triggers: predict needs one rule matching exactly ${JSON.stringify(pattern)}`];
+  }
+  if (!record(record(list(rules[0]?.properties.Targets)[0]).DeadLetterConfig).Arn) {
+    return ['triggers: the rule for predict has no dead-letter queue for undeliverable events'];
+  }
+  return [];
+}
+
+/** The bucket triggers, their filters and permissions, and the SageMaker event rules. */
 export function checkTriggers(view: TemplateView, jobPrefix: string): string[] {
   return [
     ...checkS3Triggers(view),
     ...checkTrainingJobRule(view, jobPrefix),
     ...checkEvaluateRules(view, jobPrefix),
+    ...checkPredictRule(view, jobPrefix),
   ];
 }

@@ -135,6 +135,13 @@ describe('sls package', () => {
       's3:GetObjectVersion': ['catalog/*', 'evaluation/*', 'train/*'],
       's3:PutObject': ['catalog/*', 'evaluation/*', 'notifications/*'],
     });
+    expect(s3Grants('predict')).toEqual({
+      's3:ListBucket': ['(bucket)'],
+      's3:GetObject': ['catalog/*', 'notifications/*', 'predictions/*', 'score/*', 'transforms/*'],
+      's3:GetObjectVersion': ['score/*', 'transforms/*/output/*'],
+      's3:PutObject': ['errors/*', 'notifications/*', 'predictions/*', 'transforms/*'],
+      's3:AbortMultipartUpload': ['predictions/*', 'transforms/*/input/*'],
+    });
   });
 
   it('outputs what a user needs after deploying', () => {
@@ -235,7 +242,7 @@ describe('IAM of the packaged stack, simulated (iam-simulate) for account 123456
     }
     const brokenSim = new SimulatedStack(broken);
     const rows = IAM_CALLS.filter((row) => row.action === 'events:PutEvents');
-    expect(rows.length).toBe(5);
+    expect(rows.length).toBe(6);
     for (const row of rows) {
       expect((await brokenSim.simulate(requestOf(row, brokenSim.names))).result).toBe('ImplicitlyDenied');
     }
