@@ -16,6 +16,7 @@ const shownEntrySchema = z.object({
   modelArtifact: z.string().optional(),
   trainingSeconds: z.number().optional(),
   manifest: z.unknown(),
+  evaluation: z.object({ summary: z.string(), reason: z.string(), hint: z.string().optional() }).optional(),
 });
 
 /** `classification, 3 classes (setosa, versicolor, virginica): <why>`. */
@@ -40,9 +41,9 @@ function place(uri: string, places: SummaryPlaces): string {
 }
 
 /**
- * What `sagedrop local` prints when a run ends: the run and its rows per
- * channel, the task, the job and its metrics, and where the model and the
- * catalog entry are. `undefined` when `entry` is not a catalog entry.
+ * What `sagedrop local` and the demo print when a run ends: the run and its
+ * rows per channel, the task, the job and its metrics, the evaluation's
+ * verdict, and where the model and the catalog entry are. `undefined` when `entry` is not a catalog entry.
  */
 export function formatLocalSummary(entry: unknown, places: SummaryPlaces): string[] | undefined {
   const parsed = shownEntrySchema.safeParse(entry);
@@ -69,6 +70,12 @@ export function formatLocalSummary(entry: unknown, places: SummaryPlaces): strin
   const metrics = Object.entries(shown.metrics).sort(([a], [b]) => a.localeCompare(b));
   if (metrics.length > 0) {
     lines.push(`metrics: ${metrics.map(([name, value]) => `${name}=${formatNumber(value)}`).join(', ')}`);
+  }
+  if (shown.evaluation) {
+    const { summary, reason, hint } = shown.evaluation;
+    lines.push(`evaluation: ${summary}`);
+    if (!summary.includes(reason)) lines.push(`  why: ${reason}`);
+    if (hint) lines.push(`  what to do: ${hint}`);
   }
   if (shown.modelArtifact) lines.push(`model: ${place(shown.modelArtifact, places)}`);
   lines.push(`catalog entry: ${place(s3Uri(places.bucket, places.catalogKey), places)}`);

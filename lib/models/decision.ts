@@ -131,7 +131,7 @@ export function decide(input: {
       metric,
       reason:
         `${prefix}Its ${metric} beats the baseline's by ${describeImprovement(metric, Math.max(0, overBaseline))}, ` +
-        `less than the required ${required}, so it is not promoted. More rows, other features or other hyperparameters may help.`,
+        `less than the required ${required}. More rows, other features or other hyperparameters may help.`,
     };
   }
   let why: string;
@@ -144,7 +144,7 @@ export function decide(input: {
         metric,
         reason:
           `${prefix}It is not better than the champion's ${metric} of ${round(current)} (${champion.job}) on the same rows ` +
-          `by at least ${describeImprovement(metric, settings.minImprovement)} ("minImprovement"), so the champion stays.`,
+          `by at least ${describeImprovement(metric, settings.minImprovement)} ("minImprovement").`,
       };
     }
     why = `It beats the champion's ${metric} of ${round(current)} (${champion.job}) on the same rows by ${describeImprovement(metric, overChampion)} (at least ${describeImprovement(metric, settings.minImprovement)} needed, "minImprovement") and the baseline by more than the required ${required}`;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,23 +41,50 @@ function serve(dir: string): Promise<{ child: ChildProcess; endpoint: string; ou
 }
 
 describe('the sagedrop command', () => {
-  it('runs the demo end to end and prints the catalog entry', async () => {
-    const result = await sagedrop(['demo']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/uploaded .*x\.csv to s3:\/\/sagedrop-local\/raw\/demo\/x\.csv/);
-    expect(result.stdout).toMatch(
+  it('runs the demo end to end, then again on the same data with a champion comparison in the verdict', async () => {
+    const dir = join(work, 'demo');
+    const first = await sagedrop(['demo', '--dir', dir]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/uploaded .*x\.csv to s3:\/\/sagedrop-local\/raw\/demo\/x\.csv/);
+    expect(first.stdout).toMatch(
       /merged raw\/demo\/x\.csv \+ raw\/demo\/y\.csv into run .*: 150 rows, 4 features/,
     );
-    expect(result.stdout).toMatch(/training job sagedrop-local--demo--\S+ Completed/);
-    expect(result.stdout).toMatch(/notification: sagedrop: .*demo/);
-    expect(result.stdout).toMatch(
-      /catalog entry s3:\/\/sagedrop-local\/catalog\/demo\/sagedrop-local--demo--\S+\.json:/,
-    );
-    expect(result.stdout).toMatch(/"status": "Completed"/);
+    expect(first.stdout).toMatch(/training job sagedrop-local--demo--\S+ Completed/);
+    expect(first.stdout).toMatch(/^notification: sagedrop: model ready: demo$/m);
+    expect(first.stdout).toMatch(/^notification: sagedrop: new champion: demo$/m);
     // Notifications of a local run: no CloudWatch log group, nothing billed.
-    expect(result.stdout).toMatch(/^ {2}\| Trained for .* on this machine\.$/m);
-    expect(result.stdout).not.toMatch(/CloudWatch|billed|\/aws\/sagemaker/);
+    expect(first.stdout).toMatch(/^ {2}\| Trained for .* on this machine\.$/m);
+    expect(first.stdout).not.toMatch(/CloudWatch|billed|\/aws\/sagemaker/);
+    // A summary with the verdict and where things are, not the whole catalog entry.
+    const verdict = /^evaluation: (accuracy \S+ on 14 held-out rows; .*)$/m.exec(first.stdout)?.[1] ?? '';
+    expect(verdict).toMatch(
+      /; always predicting the most common training class \(.*\) scores \S+: promoted$/,
+    );
+    expect(first.stdout).not.toContain('"hyperparameters"');
+    const entry = /^catalog entry: \S+\n {4}file (\S+)$/m.exec(first.stdout)?.[1] ?? '';
+    const champion = JSON.parse(await readFile(entry, 'utf8')).job as string;
+    // Each thing said once: the verdict's outcome is not repeated by the reason after it.
+    const evaluation = /\| Evaluation:\n((?: {2}\| {3}.*\n)+)/.exec(first.stdout)?.[1] ?? '';
+    expect(evaluation.match(/promoted/g)).toHaveLength(1);
+    expect(first.stdout).toMatch(/^Run `npm run demo -- --dir \S+` again to train a new model/m);
+
+    const second = await sagedrop(['demo', '--dir', dir]);
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(
+      /^evaluation: accuracy (\S+) on 14 held-out rows; .*; the current champion scores \1 on the same rows: the champion stays$/m,
+    );
+    expect(second.stdout).toMatch(
+      new RegExp(
+        `^ {2}why: It is not better than the champion's accuracy of \\S+ \\(${champion}\\) on the same rows`,
+        'm',
+      ),
+    );
+    expect(second.stdout).toMatch(/^notification: sagedrop: champion kept: demo$/m);
+    expect(JSON.parse(await readFile(join(dir, 'bucket/catalog/demo/champion.json'), 'utf8')).job).toBe(
+      champion,
+    );
   });
 
   it('exits 1 from local with the rejection message when the data is bad, and leaves the bucket for inspection', async () => {

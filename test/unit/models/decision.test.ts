@@ -51,7 +51,7 @@ describe('the promotion decision', () => {
       settings: auto,
     });
     expect(decision.decision).toBe('kept-champion');
-    expect(decision.reason).toContain('the champion stays');
+    expect(decision.reason).toContain("not better than the champion's accuracy of 0.9 (old)");
   });
 
   it('keeps the champion when the new model is equal', () => {
