@@ -7,7 +7,8 @@ import { startLocalS3 } from '../../lib/local/s3-server';
  */
 async function main(dir: string | undefined): Promise<void> {
   if (!dir) throw new Error('usage: s3-server-process.ts DIR');
-  const server = await startLocalS3({ dir });
+  // The link proxy delivers responses seconds after the server sent them: idle connections stay open longer.
+  const server = await startLocalS3({ dir, keepAliveMs: 60_000 });
   process.stdout.write(`${JSON.stringify({ bucket: server.bucket, clientConfig: server.clientConfig })}\n`);
   const stop = () => server.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -16,8 +16,12 @@ import { readRanges } from './ranged-read';
 
 /** Part size of streamed uploads: 8 MiB parts allow 80 GB objects within S3's 10,000 parts. */
 export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
-/** Parts in flight per upload: bounds memory at about `UPLOAD_QUEUE_SIZE` x part size per stream. */
-export const UPLOAD_QUEUE_SIZE = 4;
+/**
+ * Parts in flight per upload: S3 serves each connection at about 85-90 MB/s,
+ * so several parts upload at once; memory holds about one more part than this
+ * per stream.
+ */
+export const UPLOAD_QUEUE_SIZE = 8;
 /** Bytes per ranged GET of a large object (S3 recommends 8 or 16 MB). */
 export const READ_RANGE_SIZE = 8 * 1024 * 1024;
 /**
@@ -25,9 +29,9 @@ export const READ_RANGE_SIZE = 8 * 1024 * 1024;
  * 85-90 MB/s, so several connections read one object faster; memory holds at
  * most this many ranges.
  */
-export const READ_CONCURRENCY = 4;
+export const READ_CONCURRENCY = 8;
 /** How often a range whose connection failed part-way is resumed. */
-const READ_RETRIES = 3;
+export const READ_RETRIES = 3;
 /** How often a 409 ConditionalRequestConflict (a concurrent conditional write) is retried. */
 const CONFLICT_RETRIES = 5;
 

@@ -5,7 +5,15 @@ import {
   ListObjectsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createS3Store, type S3StoreOptions, toRef } from '../aws/s3-store';
+import { type FetchRange, readRanges } from '../aws/ranged-read';
+import {
+  createS3Store,
+  READ_CONCURRENCY,
+  READ_RANGE_SIZE,
+  READ_RETRIES,
+  type S3StoreOptions,
+  toRef,
+} from '../aws/s3-store';
 import {
   type Body,
   ObjectChangedError,
@@ -44,9 +52,10 @@ function isStream(body: Body): body is AsyncIterable<Uint8Array> {
  * ListObjectsV2 (its continuation tokens use DES, which OpenSSL 3 refuses), so
  * listings page ListObjects with markers. Conditional writes are
  * made atomic with a per-key lock in this process (local mode runs every
- * function in one process), and a read checks the ETag it was given against
- * the response and the MD5 of the bytes it streamed, so a concurrent overwrite
- * surfaces as `ObjectChangedError` just as on S3.
+ * function in one process). A read checks the ETag it was given against
+ * every response (a large object is read as parallel ranged GETs, as the S3
+ * store reads it) and against the MD5 of the bytes it streamed, so a
+ * concurrent overwrite surfaces as `ObjectChangedError` just as on S3.
  */
 export function createLocalStore(
   client: S3Client,
@@ -55,6 +64,40 @@ export function createLocalStore(
 ): ObjectStore {
   const s3 = createS3Store(client, bucket, options);
   const locks = new KeyedMutex();
+  const rangeSize = options.rangeSize ?? READ_RANGE_SIZE;
+  const rangedOptions = {
+    rangeBytes: rangeSize,
+    concurrency: options.readConcurrency ?? READ_CONCURRENCY,
+    retries: READ_RETRIES,
+    isFinal: (error: unknown) => error instanceof ObjectChangedError,
+  };
+
+  /** One GetObject of `ref.key` (a range of it, or all), refused unless the server still holds the ETag `ref` names. */
+  async function* getChecked(ref: ObjectRef, range?: string, signal?: AbortSignal) {
+    let response: GetObjectCommandOutput;
+    try {
+      const input = { Bucket: bucket, Key: ref.key, ...(range ? { Range: range } : {}) };
+      response = await client.send(new GetObjectCommand(input), signal ? { abortSignal: signal } : {});
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || status === 416) throw new ObjectChangedError(ref.key, { cause: error });
+      throw error;
+    }
+    // Every response, each range too, must come from the version claimed: its ETag, and its
+    // version id, since identical bytes uploaded again keep their ETag.
+    const sameVersion = ref.versionId === undefined || response.VersionId === ref.versionId;
+    if (!response.ETag || !sameEtag(response.ETag, ref.etag) || !sameVersion) {
+      (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw new ObjectChangedError(ref.key);
+    }
+    yield* response.Body as AsyncIterable<Uint8Array>;
+  }
+
+  const readWhole = (ref: ObjectRef) => getChecked(ref);
+  const fetchRange =
+    (ref: ObjectRef): FetchRange =>
+    (start, end, signal) =>
+      getChecked(ref, `bytes=${start}-${end - 1}`, signal);
 
   return {
     // s3rver rewrites an object in place: small reads wait for writes of the same key to finish.
@@ -90,23 +133,11 @@ export function createLocalStore(
     },
 
     async *read(ref: ObjectRef) {
-      let response: GetObjectCommandOutput;
-      try {
-        response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: ref.key }));
-      } catch (error) {
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        if (status === 404) throw new ObjectChangedError(ref.key, { cause: error });
-        throw error;
-      }
-      if (!response.ETag || !sameEtag(response.ETag, ref.etag)) throw new ObjectChangedError(ref.key);
-      // Identical bytes uploaded again keep their ETag: only the version id tells the uploads apart.
-      if (ref.versionId !== undefined && response.VersionId !== ref.versionId) {
-        (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
-        throw new ObjectChangedError(ref.key);
-      }
       const md5 = createHash('md5');
       let size = 0;
-      for await (const chunk of response.Body as AsyncIterable<Uint8Array>) {
+      const source =
+        ref.size > rangeSize ? readRanges(ref.size, fetchRange(ref), rangedOptions) : readWhole(ref);
+      for await (const chunk of source) {
         md5.update(chunk);
         size += chunk.byteLength;
         yield chunk;

@@ -40,6 +40,12 @@ export interface LocalS3Options {
   region?: string;
   /** Receives what a listener throws; the default writes it to stderr. */
   onListenerError?: (error: unknown) => void;
+  /**
+   * How long an idle connection stays open (Node's default is 5 s). A client
+   * behind a slow link receives a response long after the server sent it, and
+   * must not find its connection closed when it sends the next request.
+   */
+  keepAliveMs?: number;
 }
 
 export interface LocalS3 {
@@ -234,6 +240,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   });
 
   const address = await server.run();
+  if (options.keepAliveMs !== undefined && server.httpServer)
+    server.httpServer.keepAliveTimeout = options.keepAliveMs;
   const endpoint = `http://127.0.0.1:${address.port}`;
   return {
     endpoint,

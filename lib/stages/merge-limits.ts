@@ -4,10 +4,10 @@ import { DatasetRejectedError } from '../csv/errors';
 export const LAMBDA_MB_PER_VCPU = 1769;
 /**
  * What the merge's reads of x deliver: S3 serves about 85 MB/s per
- * connection, and the S3 store reads a large object over 4 connections
+ * connection, and the S3 store reads a large object over 8 connections
  * (parallel ranged GETs, lib/aws/s3-store.ts).
  */
-export const S3_READ_BYTES_PER_SECOND = 4 * 85e6;
+export const S3_READ_BYTES_PER_SECOND = 8 * 85e6;
 /**
  * Input bytes the merge takes per CPU-second from S3 to S3 (engine, HTTP and
  * checksums; one thread), from `npm run bench -- merge-s3` on the development

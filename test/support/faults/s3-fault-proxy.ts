@@ -29,6 +29,8 @@ export interface S3Request {
   query: URLSearchParams;
   /** `GetObject`, `PutObject`, `UploadPart`, ...: the operation, as far as the request says. */
   operation: string;
+  /** The Range header of a ranged GetObject (`bytes=0-99`). */
+  range?: string;
 }
 
 export interface S3FaultRule {
@@ -80,13 +82,15 @@ function parseRequest(req: IncomingMessage): S3Request {
   const [, bucket = '', ...rest] = url.pathname.split('/');
   const key = decodeURIComponent(rest.join('/'));
   const method = req.method ?? 'GET';
-  return {
+  const request: S3Request = {
     method,
     bucket,
     key,
     query: url.searchParams,
     operation: operationOf(method, key, url.searchParams),
   };
+  if (typeof req.headers.range === 'string') request.range = req.headers.range;
+  return request;
 }
 
 /** S3's XML error document, as the SDK parses it into `error.name`. */
@@ -109,7 +113,8 @@ function forwardHeaders(req: IncomingMessage, upstreamHost: string): OutgoingHtt
 /**
  * A loopback HTTP proxy in front of an S3 endpoint that, per rule, answers
  * with S3's 500 InternalError or 503 SlowDown (XML error bodies, as S3 sends
- * them), cuts the connection half-way through a GetObject response body, or
+ * them), cuts the connection half-way through a GetObject response body (whole
+ * or ranged), or
  * half-way through an UploadPart request body (the server sees the part
  * truncated and the client sees the socket die). Everything else is passed
  * through unchanged, so the SDK's own retries and the functions' handling of
@@ -143,7 +148,7 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
     });
     out.on('error', () => res.socket?.destroy());
     out.on('response', (answer) => {
-      if (fault === 'reset-get-body' && answer.statusCode === 200) {
+      if (fault === 'reset-get-body' && (answer.statusCode === 200 || answer.statusCode === 206)) {
         cutResponse(answer, res);
         return;
       }
