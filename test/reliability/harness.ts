@@ -10,7 +10,7 @@ import { keyAtLimit } from './datasets';
 import { type Dose, doseMenu, type FaultKind, uploadPartDose } from './fault-menu';
 import { datasetOfRequest, type FaultyStack, startFaultyStack } from './faulty-stack';
 import { checkLayout } from './layout-check';
-import { type DatasetPlan, planDatasets } from './plan';
+import { type DatasetPlan, type IdenticalKind, planDatasets } from './plan';
 
 export interface ReliabilityOptions {
   seed: number;
@@ -22,6 +22,8 @@ export interface ReliabilityOptions {
   big: number;
   bigRows: number;
   persistent: number;
+  /** Datasets of each kind of identical re-upload (x alone, x then y, both at once), each given its bytes again 3 times. */
+  identical: number;
   /** Extra deliveries of each S3 event: 0 up to this many. */
   maxDuplicates: number;
   /** Past events replayed once everything settled. */
@@ -36,6 +38,8 @@ export interface ReliabilityReport {
   datasets: number;
   replayed: { s3: number; eventBridge: number; late: number };
   races: { xy: number; duplicate: number; datasets: number };
+  /** Datasets given identical bytes again, by how: datasets, re-uploads, runs the checks expect. */
+  identical: Record<IdenticalKind, { datasets: number; uploads: number; runsExpected: number }>;
   faults: Record<FaultKind, number>;
   /** Lambda attempts that failed and were retried. */
   lambdaRetries: number;
@@ -83,6 +87,12 @@ async function uploadRound(
     plan.kind === 'invalid-folder' ? `${PREFIX.raw}${plan.name}/${file}.csv` : keys.raw(plan.name, file);
   if (round === 0 && plan.settings !== undefined)
     await upload(stack, uploads, keys.raw(plan.name, 'settings'), plan.settings);
+  if (round > 0 && plan.sequential) {
+    // As `sagedrop local` and most clients upload: y starts once x is stored, while x's merge runs.
+    await upload(stack, uploads, key('x'), files.x);
+    if (files.y !== undefined) await upload(stack, uploads, key('y'), files.y);
+    return;
+  }
   await Promise.all([
     upload(stack, uploads, key('x'), files.x),
     files.y === undefined ? undefined : upload(stack, uploads, key('y'), files.y),
@@ -138,8 +148,8 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
 
 /**
  * One full run: plans datasets, aims faults at them, uploads every first round
- * at once (x and y concurrently, events duplicated), re-uploads the second
- * rounds, delivers held-back training events out of order, replays old events,
+ * at once (x and y concurrently, events duplicated), re-uploads the later
+ * rounds one settled round at a time, delivers held-back training events out of order, replays old events,
  * redrives the on-failure queue, then reads the bucket and checks every dataset.
  */
 export async function runReliability(options: ReliabilityOptions): Promise<ReliabilityReport> {
@@ -151,6 +161,11 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     datasets: 0,
     replayed: { s3: 0, eventBridge: 0, late: 0 },
     races: { xy: 0, duplicate: 0, datasets: 0 },
+    identical: {
+      'x-again': { datasets: 0, uploads: 0, runsExpected: 0 },
+      'pair-again': { datasets: 0, uploads: 0, runsExpected: 0 },
+      'pair-again-at-once': { datasets: 0, uploads: 0, runsExpected: 0 },
+    },
     faults: {
       'http-500': 0,
       'slowdown-503': 0,
@@ -203,13 +218,16 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     await stack.waitForIdle();
     options.onPhase?.('first round settled');
     holding = false;
-    await pool(
-      plans.filter((p) => p.rounds.length > 1),
-      16,
-      (plan) => uploadRound(stack, plan, 1, uploads),
-    );
-    await stack.waitForIdle();
-    options.onPhase?.('second round settled');
+    const rounds = Math.max(...plans.map((p) => p.rounds.length));
+    for (let round = 1; round < rounds; round += 1) {
+      await pool(
+        plans.filter((p) => p.rounds.length > round),
+        16,
+        (plan) => uploadRound(stack, plan, round, uploads),
+      );
+      await stack.waitForIdle();
+      options.onPhase?.(`round ${round + 1} settled`);
+    }
     stack.delivery.releaseHeld();
     await stack.waitForIdle();
     options.onPhase?.('held events delivered');
@@ -247,6 +265,16 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
       datasets: stack.races.racedDatasets.size,
     };
     report.touched.race = new Set(stack.races.racedDatasets);
+    for (const plan of plans) {
+      if (!plan.identical) continue;
+      const figure = report.identical[plan.identical];
+      figure.datasets += 1;
+      figure.uploads += plan.rounds.length - 1;
+      figure.runsExpected += plan.expect.runs;
+      const touched = report.touched[plan.identical] ?? new Set<string>();
+      touched.add(plan.name);
+      report.touched[plan.identical] = touched;
+    }
     report.lambdaRetries = stack.retried.count;
     for (const plan of plans) {
       const own = uploads.filter((u) => u.key.startsWith(`${PREFIX.raw}${plan.name}/`));

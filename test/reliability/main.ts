@@ -10,6 +10,7 @@ export const FULL_RUN: ReliabilityOptions = {
   big: 3,
   bigRows: 90_000,
   persistent: 3,
+  identical: 12,
   maxDuplicates: 2,
   lateReplays: 300,
   keysAtLimit: 4,
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     lateReplays: Math.round(FULL_RUN.lateReplays * scale),
     big: Number(option('big') ?? (scale < 1 ? Math.min(1, FULL_RUN.big) : FULL_RUN.big)),
     persistent: Number(option('persistent') ?? FULL_RUN.persistent),
+    identical: Math.max(2, Math.round(FULL_RUN.identical * scale)),
     dosesPerDataset: Number(option('doses') ?? FULL_RUN.dosesPerDataset),
     maxDuplicates: Number(option('duplicates') ?? FULL_RUN.maxDuplicates),
   };

@@ -17,6 +17,13 @@ export interface DatasetPlan {
   rounds: Round[];
   /** Only x.csv is uploaded again after the first round: no new run may start. */
   reuploadXOnly?: boolean;
+  /**
+   * Every later round holds the first round's bytes again (`x` alone, `x` then
+   * `y`, or both at once): each upload of both must start one new run.
+   */
+  identical?: IdenticalKind;
+  /** Later rounds upload x, then y once x is stored (otherwise both at once). */
+  sequential?: boolean;
   /** The first run's terminal event is held back and delivered after the second run's. */
   outOfOrder?: boolean;
   /** Big enough for the merge to write channels through multipart UploadPart. */
@@ -28,11 +35,18 @@ export interface DatasetPlan {
   expect: { runs: number; rejections: number };
 }
 
+export type IdenticalKind = 'x-again' | 'pair-again' | 'pair-again-at-once';
+
+/** How many times each identical-upload dataset gets its files again. */
+export const IDENTICAL_REPEATS = 3;
+
 export interface PlanSize {
   datasets: number;
   /** Datasets whose channels exceed 5 MiB (multipart). */
   big: number;
   persistent: number;
+  /** Datasets of each kind of identical re-upload. */
+  identical: number;
   /** Doses per ordinary dataset. */
   dosesPerDataset: number;
   bigRows: number;
@@ -51,9 +65,10 @@ function dosesFor(i: number, count: number, kinds: number): number[] {
 
 /**
  * The datasets of one run: mostly valid pairs under hostile folder names, each
- * with a few fault doses, some re-uploaded (both files, or x alone), some with
- * settings (harmless or hostile), some with bad data, uploads into folders
- * that cannot be datasets, a few big ones and a few persistent faults.
+ * with a few fault doses, some re-uploaded (both files, or x alone), some given
+ * identical bytes again several times, some with settings (harmless or
+ * hostile), some with bad data, uploads into folders that cannot be datasets,
+ * a few big ones and a few persistent faults.
  */
 export function planDatasets(random: () => number, size: PlanSize, doseKinds: number): DatasetPlan[] {
   const plans: DatasetPlan[] = [];
@@ -103,6 +118,22 @@ export function planDatasets(random: () => number, size: PlanSize, doseKinds: nu
       doses: [],
       expect: { runs: 1, rejections: 0 },
     });
+  }
+  for (let i = 0; i < size.identical; i += 1) {
+    for (const kind of ['x-again', 'pair-again', 'pair-again-at-once'] as const) {
+      const first = makeRound(random, rows(), features());
+      const again = kind === 'x-again' ? { ...first, y: undefined } : first;
+      plans.push({
+        name: `${kind} ${i}`,
+        kind: 'pair',
+        rounds: [first, ...Array.from({ length: IDENTICAL_REPEATS }, () => again)],
+        identical: kind,
+        sequential: kind !== 'pair-again-at-once',
+        doses: dosesFor(i, size.dosesPerDataset, doseKinds),
+        // x alone again never pairs with the used y; both again start one new run each time.
+        expect: { runs: kind === 'x-again' ? 1 : 1 + IDENTICAL_REPEATS, rejections: 0 },
+      });
+    }
   }
   const extras = Math.max(3, Math.round(size.datasets / 20));
   for (let i = 0; i < extras; i += 1) {

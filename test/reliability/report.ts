@@ -1,5 +1,6 @@
 import type { Verdict } from './checks';
 import type { ReliabilityReport } from './harness';
+import type { IdenticalKind } from './plan';
 
 /** Lost, duplicated and partial findings over a set of datasets. */
 export interface Damage {
@@ -55,6 +56,12 @@ export function problemsOf(report: ReliabilityReport, fuzz: FuzzFigure[]): strin
   return problems;
 }
 
+const IDENTICAL_ROWS: [IdenticalKind, string][] = [
+  ['x-again', 'x.csv alone'],
+  ['pair-again', 'x.csv, then y.csv'],
+  ['pair-again-at-once', 'x.csv and y.csv at once'],
+];
+
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 const row = (label: string, count: number, damage?: Damage) =>
   `  ${label.padEnd(40)}${pad(count, 9)}${damage ? `${pad(damage.lost, 7)}${pad(damage.duplicated, 12)}${pad(damage.partial, 9)}` : ''}`;
@@ -91,6 +98,13 @@ export function formatReport(report: ReliabilityReport, fuzz: FuzzFigure[]): str
       touched(report.touched.race),
     ),
     row('same upload handled twice at once', report.races.duplicate),
+    '',
+    'Identical bytes uploaded again, each time after the last settled (x alone must start no run)',
+    `  ${''.padEnd(40)}${pad('count', 9)}${pad('lost', 7)}${pad('duplicated', 12)}${pad('partial', 9)}${pad('runs', 7)}`,
+    ...IDENTICAL_ROWS.map(([kind, label]) => {
+      const figure = report.identical[kind];
+      return `${row(`${label} (${figure.datasets} datasets)`, figure.uploads, touched(report.touched[kind]))}${pad(figure.runsExpected, 7)}`;
+    }),
     '',
     'Faults injected',
     header,

@@ -12,6 +12,7 @@ describe('the reliability harness at a small size', () => {
       big: 0,
       bigRows: 0,
       persistent: 3,
+      identical: 1,
       maxDuplicates: 2,
       lateReplays: 20,
       keysAtLimit: 1,
@@ -31,6 +32,8 @@ describe('the reliability harness at a small size', () => {
     expect(report.replayed.s3).toBeGreaterThan(0);
     expect(report.replayed.late).toBe(20);
     expect(report.races.xy).toBeGreaterThan(0);
+    // Identical bytes again: x alone (no run), x then y, both at once, three times each.
+    expect(Object.values(report.identical).map((f) => f.uploads)).toEqual([3, 3, 3]);
     // One persistent fault per stage outlasts Lambda's retries: each must be in the on-failure queue.
     expect(report.onFailure.expected).toBeGreaterThanOrEqual(3);
     expect(report.onFailure.missing).toEqual([]);
