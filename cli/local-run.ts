@@ -138,10 +138,8 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
         params: { Bucket: stack.bucket, Key: key, Body: createReadStream(file) },
       }).done();
       io.out(`uploaded ${file} to s3://${stack.bucket}/${key}`);
-      // Each upload is handled before the next is sent: the merges of an x.csv and a y.csv uploaded
-      // back to back can each leave the new pair to the other, and then no run starts.
-      await stack.waitForIdle();
     }
+    await stack.waitForIdle();
     await printer.flush();
     // Failures an earlier run left in the folder are not this run's.
     const failed = stack.failures.filter((f) => !earlier.has(f.requestId));

@@ -14,14 +14,10 @@ afterEach(async () => {
   await stack.close();
 });
 
-/**
- * Uploads a pair (and settings) as a user would, one file after the other,
- * each once the pipeline is quiet, and waits until it is quiet again.
- */
+/** Uploads a pair (and settings) as a user would, back to back, and waits until the pipeline is quiet. */
 async function upload(dataset: string, x: string, y: string, settings?: string): Promise<void> {
   if (settings) await stack.upload(`raw/${dataset}/sagedrop.json`, settings);
   await stack.upload(`raw/${dataset}/x.csv`, x);
-  await stack.waitForIdle();
   await stack.upload(`raw/${dataset}/y.csv`, y);
   await stack.waitForIdle();
   expect(stack.failures).toEqual([]);
