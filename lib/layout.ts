@@ -135,6 +135,8 @@ export const keys = {
   evaluationOutput: (dataset: string, job: string, role: 'challenger' | 'champion') =>
     `${PREFIX.evaluation}${dataset}/${job}/${role}/`,
   errorReport: (dataset: string, id: string) => `${PREFIX.errors}${dataset}/${id}.json`,
+  /** Where a file `<name>.csv` (or `.csv.gz`) to score for `dataset` is uploaded. */
+  scoreUpload: (dataset: string, file: string) => `${PREFIX.score}${datasetFolder(dataset)}${file}`,
   /** What a scoring upload of `dataset` is answered with: `predictions/<dataset>/<name>.csv`, as under score/. */
   predictions: (dataset: string, name: string) => `${PREFIX.predictions}${datasetFolder(dataset)}${name}.csv`,
   predictionsRecord: (dataset: string, name: string) =>

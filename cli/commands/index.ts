@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { demoCommand } from './demo';
 import { localCommand } from './local';
 import { mergeCommand } from './merge';
+import { predictCommand } from './predict';
 import { redriveCommand } from './redrive';
 import { serveCommand } from './serve';
 import { statusCommand } from './status';
@@ -11,6 +12,7 @@ import { uploadCommand } from './upload';
 export const commands: Command[] = [
   demoCommand,
   localCommand,
+  predictCommand,
   serveCommand,
   uploadCommand,
   statusCommand,

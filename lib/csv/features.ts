@@ -169,13 +169,17 @@ export async function* normaliseFeatures(
         batch.push(Uint8Array.of(0x0a));
         batchBytes += 1;
       } else {
+        // The first row's width is checked before its values: a file of other columns is named as such.
+        const shape = rows === 0 ? parseRecord(cursor, 'any', staging, false) : undefined;
+        if (shape && shape.fields !== options.featureCount) {
+          throw columnCountMismatch(options, row, shape.fields, offset);
+        }
         const record = parseRecord(cursor, options.numeric, staging, false);
         if (record === undefined) {
           await cursor.more();
           continue;
         }
         if (record.fields !== options.featureCount) {
-          if (rows === 0) throw columnCountMismatch(options, row, record.fields, offset);
           throw raggedRow(options.file, row, record.fields + offset, options.featureCount + offset, false);
         }
         commitRecord(cursor, record);
