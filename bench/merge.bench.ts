@@ -148,6 +148,8 @@ export async function run(options: MergeBenchOptions = {}): Promise<void> {
       `merge input: ${rows.toLocaleString('en')} rows x ${FEATURES} features (x ${mb(fileSize(xPath))}, y ${mb(fileSize(yPath))}); the machine may be shared: best and spread of ${runs} runs`,
     );
     const outDir = join(dir, 'out');
+    // A first start after a change to the sources builds the CLI bundle: not part of a timed run.
+    await timeProcess('sagedrop', [SAGEDROP, '--version'], { node: true });
     const sagedrop = await repeat(runs, () => sagedropMerge(xPath, yPath, outDir));
     const pasteOut = join(dir, 'paste.csv');
     const paste = await repeat(runs, () =>

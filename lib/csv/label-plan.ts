@@ -32,6 +32,8 @@ export class LabelScan {
   note(text: string): void {
     this.rows += 1;
     if (text === '') return;
+    // A value seen before changes nothing but the count (most labels repeat).
+    if (this.distinct.has(text)) return;
     if (this.distinct.size <= MAX_CLASSES) this.distinct.add(text);
     if (this.allBooleans && !BOOLEAN.test(text)) this.allBooleans = false;
     if (!this.allNumbers) return;

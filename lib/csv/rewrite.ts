@@ -1,4 +1,9 @@
-import { CR, LF, QUOTE } from './scan-tables';
+import { Bytes, isDecimalComma } from './field-bytes';
+import { AsciiTexts, plainLineEnd } from './plain-lines';
+import * as scanTables from './scan-tables';
+
+// Module-local copies: an imported binding read in a loop is a property getter per read under tsx.
+const { CR, LF, QUOTE } = scanTables;
 
 const COMMA = 0x2c;
 const DOT = 0x2e;
@@ -21,66 +26,8 @@ export interface RewriteOptions {
   onIndex?: (value: string, row: number) => void;
   /** Each first kept value of a data row (the label of y.csv), unquoted. */
   onLabel?: (value: string, row: number) => void;
-  /** Replaces the first kept value of a data row (label encoding); `undefined` keeps it. */
+  /** Replaces the first kept value of a data row (label encoding); `undefined` keeps it. Same value, same result. */
   encodeLabel?: (value: string) => string | undefined;
-}
-
-/** A growable byte buffer. */
-class Bytes {
-  bytes = new Uint8Array(256);
-  length = 0;
-
-  reserve(extra: number): void {
-    if (this.length + extra <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
-    grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
-  }
-
-  push(byte: number): void {
-    if (this.length === this.bytes.length) this.reserve(1);
-    this.bytes[this.length++] = byte;
-  }
-
-  append(data: Uint8Array): void {
-    this.reserve(data.length);
-    this.bytes.set(data, this.length);
-    this.length += data.length;
-  }
-}
-
-/** `[+-]?digits,digits([eE][+-]?digits)?`: a number written with a decimal comma. */
-function isDecimalComma(field: Uint8Array, length: number): boolean {
-  let p = 0;
-  if (field[p] === 0x2b || field[p] === 0x2d) p += 1;
-  let before = 0;
-  while (p < length && isDigit(field[p])) {
-    p += 1;
-    before += 1;
-  }
-  if (field[p] !== COMMA) return false;
-  p += 1;
-  let after = 0;
-  while (p < length && isDigit(field[p])) {
-    p += 1;
-    after += 1;
-  }
-  if (after === 0 && before === 0) return false;
-  if (p < length && (field[p] === 0x65 || field[p] === 0x45)) {
-    p += 1;
-    if (field[p] === 0x2b || field[p] === 0x2d) p += 1;
-    let exponent = 0;
-    while (p < length && isDigit(field[p])) {
-      p += 1;
-      exponent += 1;
-    }
-    if (exponent === 0) return false;
-  }
-  return p === length && after > 0;
-}
-
-function isDigit(byte: number | undefined): boolean {
-  return byte !== undefined && byte >= 0x30 && byte <= 0x39;
 }
 
 /**
@@ -111,9 +58,14 @@ export class CsvRewriter {
   row = 0;
   /** Values rewritten from a decimal comma. */
   decimalCommas = 0;
+  /** Lines of one plain value are taken whole (see `plainLine`); not with an index column to drop. */
+  private readonly wholeLines: boolean;
+  private readonly texts = new AsciiTexts();
+  private readonly encoded = new Map<string, Uint8Array>();
 
   constructor(private readonly options: RewriteOptions) {
     this.delimiter = options.delimiter.charCodeAt(0);
+    this.wholeLines = !options.dropFirstColumn;
   }
 
   /** Rewrites the next chunk; returns the output for it (possibly empty). */
@@ -125,8 +77,15 @@ export class CsvRewriter {
       } else if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) p = 3;
       if (chunk.length > 0) this.started = true;
     }
-    const { delimiter, field } = this;
+    const { delimiter, field, wholeLines } = this;
     for (; p < chunk.length; p += 1) {
+      if (wholeLines && this.recordBytes === 0 && field.length === 0 && !this.skipLF && !this.inQuotes) {
+        const next = this.plainLines(chunk, p);
+        if (next > p) {
+          p = next - 1;
+          continue;
+        }
+      }
       const byte = chunk[p] as number;
       if (this.skipLF) {
         this.skipLF = false;
@@ -173,6 +132,49 @@ export class CsvRewriter {
       this.row += 1;
     }
     return this.take();
+  }
+
+  /**
+   * Whole lines of one plain value (`plainLineEnd`) from `start`, as the byte
+   * loop would write them, without reading them byte by byte: y.csv is mostly
+   * such lines. Lines kept as they are go out as one copy. Returns where the
+   * first line that is not plain (or not complete) starts.
+   */
+  private plainLines(chunk: Uint8Array, start: number): number {
+    const { options, out, delimiter } = this;
+    const labels = options.onLabel !== undefined || options.encodeLabel !== undefined;
+    let p = start;
+    /** Bytes from here to `p` go out as they are. */
+    let kept = start;
+    for (;;) {
+      const end = plainLineEnd(chunk, p, delimiter);
+      if (end < 0) break;
+      const row = this.row + 1;
+      if (labels && end > p && !(options.header && row === 1)) {
+        const text = this.texts.text(chunk, p, end);
+        options.onLabel?.(text, row);
+        const code = options.encodeLabel?.(text);
+        if (code !== undefined) {
+          out.append(chunk.subarray(kept, p));
+          out.append(this.encode(code));
+          out.push(LF);
+          kept = end + 1;
+        }
+      }
+      this.row = row;
+      p = end + 1;
+    }
+    if (p > kept) out.append(chunk.subarray(kept, p));
+    return p;
+  }
+
+  private encode(code: string): Uint8Array {
+    let bytes = this.encoded.get(code);
+    if (bytes === undefined) {
+      bytes = encoder.encode(code);
+      if (this.encoded.size < 4096) this.encoded.set(code, bytes);
+    }
+    return bytes;
   }
 
   private take(): Uint8Array {
