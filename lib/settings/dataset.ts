@@ -13,6 +13,12 @@ export type BuiltInAlgorithm = (typeof BUILT_IN_ALGORITHMS)[number];
 /** What a run trains with: a built-in algorithm, or `custom` with `trainingImage`. */
 export type Algorithm = BuiltInAlgorithm | 'custom';
 
+/** A channel larger than this many MB (10^6 bytes) is written as parts, unless `shardSizeMb` says otherwise. */
+export const DEFAULT_SHARD_SIZE_MB = 100;
+const MIN_SHARD_SIZE_MB = 0.01;
+// One part must stay a single S3 object that one merge streams in one multipart upload.
+const MAX_SHARD_SIZE_MB = 100_000;
+
 /** SageMaker training instance types: `ml.<family>.<size>`. */
 export const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
@@ -68,6 +74,11 @@ const datasetSettingsSchema = z.strictObject({
   task: z.enum(['classification', 'regression']).optional(),
   delimiter: z.enum([',', ';', '\t']).optional(),
   indexColumn: z.enum(['keep', 'drop']).optional(),
+  shardSizeMb: z
+    .number()
+    .min(MIN_SHARD_SIZE_MB, `must be at least ${MIN_SHARD_SIZE_MB} (MB; 0.01 is 10 kB)`)
+    .max(MAX_SHARD_SIZE_MB, `must be at most ${MAX_SHARD_SIZE_MB} (MB)`)
+    .optional(),
 });
 
 export type DatasetSettings = z.infer<typeof datasetSettingsSchema>;
@@ -102,6 +113,8 @@ export interface Settings {
   delimiter?: ',' | ';' | '\t';
   /** Keeps (or drops) the first column whatever the index-column rule says. */
   indexColumn?: 'keep' | 'drop';
+  /** The size in MB above which a channel is written as parts (`DEFAULT_SHARD_SIZE_MB` when absent). */
+  shardSizeMb?: number;
 }
 
 /** Stack-wide defaults (serverless.yml params) and what the stack permits. */
@@ -263,6 +276,7 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   if (own.task !== undefined) settings.task = own.task;
   if (own.delimiter !== undefined) settings.delimiter = own.delimiter;
   if (own.indexColumn !== undefined) settings.indexColumn = own.indexColumn;
+  if (own.shardSizeMb !== undefined) settings.shardSizeMb = own.shardSizeMb;
   return settings;
 }
 
@@ -270,6 +284,11 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
 export function numericPolicy(algorithm: Algorithm): 'numeric' | 'numeric-or-empty' | 'any' {
   if (algorithm === 'custom') return 'any';
   return algorithm === 'xgboost' ? 'numeric-or-empty' : 'numeric';
+}
+
+/** The size in bytes above which the run's channels are written as parts. */
+export function shardSizeBytes(settings: Pick<Settings, 'shardSizeMb'>): number {
+  return Math.round((settings.shardSizeMb ?? DEFAULT_SHARD_SIZE_MB) * 1_000_000);
 }
 
 /** Whether the label column goes into the training channels (k-means is unsupervised). */

@@ -7,6 +7,7 @@ import type { Settings } from '../settings/dataset';
 import type { ManifestChannel, ManifestInput, RunManifest } from '../training/manifest';
 import { ChunkHandoff } from './chunk-handoff';
 import { runTask } from './merge-inputs';
+import { partFileName, ShardedSink, type ShardPlan } from './merge-shards';
 
 /** Bytes an output may hold before the engine waits for its upload. */
 const SINK_BUFFER_BYTES = 1024 * 1024;
@@ -19,9 +20,13 @@ export function outputKey(dataset: string, run: string, file: OutputFile): strin
 /**
  * The engine's output sinks, each streamed into the store as a multipart upload
  * while the merge runs. Nothing is buffered beyond the uploads' parts in flight.
+ * A channel with a shard plan is written as `part-00000.csv`, `part-00001.csv`,
+ * ... under its prefix instead of one `<channel>.csv`.
  */
 export class RunOutputs {
-  private readonly uploads = new Map<OutputFile, { sink: Writable; done: Promise<unknown> }>();
+  private readonly sinks = new Map<OutputFile, Writable>();
+  private readonly keysWritten = new Map<OutputFile, string[]>();
+  private readonly uploads: { sink: Writable; done: Promise<unknown> }[] = [];
   private aborting = false;
   private firstFailure: unknown;
 
@@ -29,27 +34,49 @@ export class RunOutputs {
     private readonly store: ObjectStore,
     private readonly dataset: string,
     private readonly run: string,
+    private readonly shards: Partial<Record<OutputFile, ShardPlan>> = {},
   ) {}
 
   /** The `OpenOutput` to hand the engine. */
   readonly open: OpenOutput = (file: OutputFile): Writable => {
-    const existing = this.uploads.get(file);
-    if (existing) return existing.sink;
+    const existing = this.sinks.get(file);
+    if (existing) return existing;
+    const plan = this.shards[file];
+    const sink =
+      plan && file !== 'test-labels'
+        ? new ShardedSink(
+            plan,
+            (index) => this.upload(file, keys.channel(this.dataset, this.run, file, partFileName(index))),
+            SINK_BUFFER_BYTES,
+          )
+        : this.upload(file, outputKey(this.dataset, this.run, file));
+    this.sinks.set(file, sink);
+    return sink;
+  };
+
+  /** Starts the upload of one object and returns the Writable that feeds it. */
+  private upload(file: OutputFile, key: string): Writable {
     // A deep buffer lets the engine run ahead of the upload between parts instead of yielding every 16 KiB.
     const handoff = this.reusesChunks ? new ChunkHandoff(SINK_BUFFER_BYTES) : undefined;
     const sink = handoff ?? new PassThrough({ highWaterMark: SINK_BUFFER_BYTES });
-    const done = this.store.put(outputKey(this.dataset, this.run, file), handoff ?? (sink as PassThrough), {
-      contentType: 'text/csv',
-    });
+    const done = this.store.put(key, handoff ?? (sink as PassThrough), { contentType: 'text/csv' });
     // Kept for `failure`; observed in finish() or abort(), never left as an unhandled rejection.
     done.catch((error: unknown) => {
       if (!this.aborting && this.firstFailure === undefined) this.firstFailure = error;
       // Nothing reads the sink any more: fail it, or the engine would wait forever for it to drain.
       sink.destroy(error instanceof Error ? error : new Error(String(error)));
     });
-    this.uploads.set(file, { sink, done });
+    this.uploads.push({ sink, done });
+    const written = this.keysWritten.get(file) ?? [];
+    written.push(key);
+    this.keysWritten.set(file, written);
     return sink;
-  };
+  }
+
+  /** The object keys written for each output file, parts in order. */
+  get files(): Partial<Record<OutputFile, string[]>> {
+    return Object.fromEntries(this.keysWritten);
+  }
 
   /**
    * Whether the engine may reuse an output chunk once its write callback ran:
@@ -70,7 +97,7 @@ export class RunOutputs {
 
   /** Waits until every output the engine ended is stored. */
   async finish(): Promise<void> {
-    await Promise.all([...this.uploads.values()].map((u) => u.done));
+    await Promise.all(this.uploads.map((u) => u.done));
   }
 
   /**
@@ -79,8 +106,9 @@ export class RunOutputs {
    */
   async abort(reason: Error): Promise<void> {
     this.aborting = true;
-    for (const { sink } of this.uploads.values()) sink.destroy(reason);
-    await Promise.allSettled([...this.uploads.values()].map((u) => u.done));
+    for (const sink of this.sinks.values()) sink.destroy(reason);
+    for (const { sink } of this.uploads) sink.destroy(reason);
+    await Promise.allSettled(this.uploads.map((u) => u.done));
   }
 }
 
@@ -105,6 +133,8 @@ export interface ManifestParts {
   /** Whether the rows of every channel start with the label. */
   labelInTraining: boolean;
   summary: MergeSummary;
+  /** The keys each channel was written to (parts in order); one `<channel>.csv` when absent. */
+  files?: Partial<Record<OutputFile, string[]>>;
   /** What the inspection decided before the merge. */
   plan?: InputPlan;
 }
@@ -117,7 +147,7 @@ export function buildManifest(parts: ManifestParts): RunManifest {
     if (rows === 0) return undefined;
     return {
       prefix: keys.channelPrefix(dataset, run, name),
-      files: [keys.channel(dataset, run, name)],
+      files: parts.files?.[name] ?? [keys.channel(dataset, run, name)],
       rows,
       bytes: summary.bytesPerFile[name] ?? 0,
       // Every channel of a supervised run leads with the label; k-means' test labels are a file of their own.

@@ -2,7 +2,7 @@ import { mergeStreams } from '../csv/merge';
 import type { MergeSummary } from '../csv/types';
 import { keys, parseRawKey } from '../layout';
 import type { ObjectRef, ObjectStore } from '../ports';
-import { resolveSettings } from '../settings/dataset';
+import { resolveSettings, shardSizeBytes } from '../settings/dataset';
 import { type ManifestInput, readManifest } from '../training/manifest';
 import type { Invocation, MergeDeps } from './deps';
 import type { ClaimedRun, MergeContext, MergeOutcome, RawUpload } from './merge-context';
@@ -15,6 +15,7 @@ import {
   invalidFolderReportId,
   reportRejection,
 } from './merge-rejection';
+import { planShards } from './merge-shards';
 import { pairRun, releaseInput } from './pairing';
 
 export type { ClaimedRun, MergeContext, MergeEngine, MergeOutcome, RawUpload } from './merge-context';
@@ -146,7 +147,15 @@ export async function mergeClaimedRun(ctx: MergeContext, claimed: ClaimedRun): P
       bytes: x.size + y.size,
       algorithm: settings.algorithm,
     });
-    const outputs = new RunOutputs(store, dataset, run);
+    const shards = planShards({
+      bytes: { x: x.size, y: y.size },
+      compressed: prepared.plan.x.compression === 'gzip' || prepared.plan.y.compression === 'gzip',
+      labelInTraining: mergeOptions.labelInTraining,
+      validationFraction: settings.validationFraction,
+      testFraction: settings.testFraction,
+      shardBytes: shardSizeBytes(settings),
+    });
+    const outputs = new RunOutputs(store, dataset, run, shards);
     mergeOptions.reuseWrittenChunks = outputs.reusesChunks;
     let summary: MergeSummary;
     try {
@@ -166,6 +175,7 @@ export async function mergeClaimedRun(ctx: MergeContext, claimed: ClaimedRun): P
       settings,
       labelInTraining: mergeOptions.labelInTraining,
       summary,
+      files: outputs.files,
       plan: prepared.plan,
     });
     const { created } = await store.put(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, {

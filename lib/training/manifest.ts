@@ -50,6 +50,8 @@ const settingsSchema = z.object({
   task: z.enum(['classification', 'regression']).optional(),
   delimiter: z.enum([',', ';', '\t']).optional(),
   indexColumn: z.enum(['keep', 'drop']).optional(),
+  /** Absent from runs merged before channels were sharded, and when the dataset kept the default. */
+  shardSizeMb: z.number().positive().optional(),
 });
 
 const inputFormatSchema = z.object({

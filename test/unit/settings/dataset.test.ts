@@ -4,6 +4,7 @@ import {
   numericPolicy,
   resolveSettings,
   type SettingsDefaults,
+  shardSizeBytes,
   trainsOnLabel,
 } from '../../../lib/settings/dataset';
 import { SettingsError } from '../../../lib/settings/errors';
@@ -92,6 +93,17 @@ describe('resolveSettings', () => {
     expect(message).toMatch(/"algorithm": .*\(got "kmean"\)/);
     expect(message).toMatch(/"testFraction": .*\(got "0\.2"\)/);
     expect(message).not.toMatch(/upload it again/i);
+  });
+
+  it('takes shardSizeMb in MB, a fraction included, and echoes a size that cannot be one', () => {
+    expect(resolveSettings(defaults, '{"shardSizeMb": 0.05}', FILE).shardSizeMb).toBe(0.05);
+    expect(shardSizeBytes(resolveSettings(defaults, '{"shardSizeMb": 0.05}', FILE))).toBe(50_000);
+    expect(shardSizeBytes(resolveSettings(defaults, undefined, FILE))).toBe(100_000_000);
+    expect(problemsOf('{"shardSizeMb": 0}')[0]).toMatch(/"shardSizeMb": must be at least 0\.01 .*\(got 0\)/);
+    expect(problemsOf('{"shardSizeMb": "100"}')[0]).toMatch(/"shardSizeMb": .*\(got "100"\)/);
+    expect(problemsOf('{"shardSizeMb": 1e9}')[0]).toMatch(
+      /"shardSizeMb": must be at most 100000 .*\(got 1000000000\)/,
+    );
   });
 
   it('rejects unknown keys and lists the known ones', () => {
