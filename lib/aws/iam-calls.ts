@@ -1,4 +1,5 @@
 import { keys } from '../layout';
+import { endpointConfigNameOf, endpointNameOf } from '../models/endpoint';
 import { evaluationTransformName, predictionTransformName } from '../models/transform';
 import { stackNamePrefix, trainingJobName } from '../training/job-name';
 import { JOB_TAGS } from '../training/job-tags';
@@ -360,6 +361,140 @@ const evaluateCalls: IamCall[] = [
   object('evaluate', 'PutObject', 's3:PutObject', keys.catalogChampion(DATASET), 'moves the champion'),
 ];
 
+const endpoint = (names: StackNames) => endpointNameOf(names.jobPrefix, DATASET);
+const endpointConfig = (names: StackNames) =>
+  endpointConfigNameOf(endpoint(names), job(names), {
+    type: 'serverless',
+    memoryMb: 2048,
+    maxConcurrency: 5,
+  });
+const onEndpoint = (names: StackNames) => sagemaker(names, `endpoint/${endpoint(names)}`);
+const onConfig = (names: StackNames) => sagemaker(names, `endpoint-config/${endpointConfig(names)}`);
+
+/** The evaluate function keeps a dataset's opt-in serverless endpoint on its champion. */
+const endpointCalls: IamCall[] = [
+  {
+    caller: 'evaluate',
+    call: 'PutEvents',
+    action: 'events:PutEvents',
+    resource: (n) => `arn:${n.partition}:events:${n.region}:${n.account}:event-bus/default`,
+    context: () => ({ 'events:source': ['sagedrop'], 'events:detail-type': ['Endpoint Updated'] }),
+    why: 'the Endpoint Updated event (source sagedrop)',
+  },
+  object('evaluate', 'GetObject', 's3:GetObject', keys.catalogLatest(DATASET), "the newest run's settings"),
+  ...(
+    [
+      ['HeadObject', 's3:GetObject', 'the endpoint record'],
+      ['GetObject', 's3:GetObject', 'the endpoint record'],
+      ['PutObject', 's3:PutObject', 'what the endpoint serves, by compare-and-swap'],
+      ['DeleteObject', 's3:DeleteObject', 'the record of an endpoint deleted with its setting'],
+    ] as const
+  ).map(
+    ([call, action, why]): IamCall => ({
+      caller: 'evaluate',
+      call,
+      action,
+      resource: (n) => s3(n, keys.endpointRecord(endpoint(n))),
+      why,
+    }),
+  ),
+  {
+    caller: 'evaluate',
+    call: 'DescribeEndpoint',
+    action: 'sagemaker:DescribeEndpoint',
+    resource: onEndpoint,
+    why: 'where the endpoint stands (events repeat and come late)',
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateModel',
+    action: 'sagemaker:CreateModel',
+    resource: (n) => sagemaker(n, `model/${job(n)}`),
+    why: "the champion's model, when its evaluation did not leave one",
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateModel',
+    action: 'sagemaker:AddTags',
+    resource: (n) => sagemaker(n, `model/${job(n)}`),
+    context: () => ({ 'aws:TagKeys': EVAL_TAGS }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateModel',
+    action: 'iam:PassRole',
+    resource: (n) => n.sagemakerRoleArn,
+    context: () => ({ 'iam:PassedToService': 'sagemaker.amazonaws.com' }),
+    why: 'the model runs as the execution role',
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateEndpointConfig',
+    action: 'sagemaker:CreateEndpointConfig',
+    resource: onConfig,
+    why: 'one serverless variant with the champion',
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateEndpointConfig',
+    action: 'sagemaker:AddTags',
+    resource: onConfig,
+    context: () => ({ 'aws:TagKeys': [JOB_TAGS.dataset] }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateEndpoint',
+    action: 'sagemaker:CreateEndpoint',
+    resource: onEndpoint,
+    why: "the dataset's endpoint, on the first champion",
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateEndpoint',
+    action: 'sagemaker:CreateEndpoint',
+    resource: onConfig,
+    why: 'CreateEndpoint is authorized on the config it names too (its API documentation lists both ARNs)',
+  },
+  {
+    caller: 'evaluate',
+    call: 'CreateEndpoint',
+    action: 'sagemaker:AddTags',
+    resource: onEndpoint,
+    context: () => ({ 'aws:TagKeys': [JOB_TAGS.dataset] }),
+    why: 'tags given on create are authorized as AddTags too',
+  },
+  {
+    caller: 'evaluate',
+    call: 'UpdateEndpoint',
+    action: 'sagemaker:UpdateEndpoint',
+    resource: onEndpoint,
+    why: 'switches the endpoint to a new champion',
+  },
+  {
+    caller: 'evaluate',
+    call: 'UpdateEndpoint',
+    action: 'sagemaker:UpdateEndpoint',
+    resource: onConfig,
+    why: 'granted on the config it names as well, as for CreateEndpoint',
+  },
+  {
+    caller: 'evaluate',
+    call: 'DeleteEndpoint',
+    action: 'sagemaker:DeleteEndpoint',
+    resource: onEndpoint,
+    why: 'the setting was removed, or the endpoint failed',
+  },
+  {
+    caller: 'evaluate',
+    call: 'DeleteEndpointConfig',
+    action: 'sagemaker:DeleteEndpointConfig',
+    resource: onConfig,
+    why: 'a config no longer served, once the switch away from it finished',
+  },
+];
+
 /** What a batch transform of the evaluation does with the execution role. */
 const transformJobCalls: IamCall[] = [
   object(
@@ -699,6 +834,7 @@ export const IAM_CALLS: readonly IamCall[] = [
   ...scoringCalls,
   ...evaluateCalls,
   ...predictCalls,
+  ...endpointCalls,
   ...alertCalls,
   ...trainingJobCalls,
   ...transformJobCalls,

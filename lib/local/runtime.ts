@@ -13,7 +13,7 @@ import { transformJobPattern } from '../events/scoring';
 import { functionsTriggeredBy, matchesEventPattern, trainingJobPattern } from '../events/triggers';
 import { type Logger, silentLogger } from '../logger';
 import { evaluationTransformPrefix, predictionTransformPrefix } from '../models/transform';
-import type { ObjectStore } from '../ports';
+import type { EndpointBackend, ObjectStore } from '../ports';
 import { type Config, readDefaults } from '../settings/config';
 import type { Deps } from '../stages/deps';
 import {
@@ -71,6 +71,12 @@ export interface LocalStackOptions {
   failureDir?: string;
   /** The command the failure notifications name for replaying (`sagedrop redrive --local ...`). */
   redriveCommand?: string;
+  /**
+   * SageMaker hosting for the evaluate function's opt-in endpoints. None
+   * locally (`sagedrop serve` answers from the champion itself); tests give
+   * a fake that checks every request against the API shapes.
+   */
+  endpoints?: EndpointBackend;
 }
 
 export interface LocalStack {
@@ -206,7 +212,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     predict: predictHandler,
   };
   completeHandler = createCompleteHandler(deps);
-  evaluateHandler = createEvaluateHandler(() => ({ ...deps(), scorer }));
+  evaluateHandler = createEvaluateHandler(() => ({
+    ...deps(),
+    scorer,
+    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+  }));
   alertHandler = createAlertHandler(() => ({
     store,
     notifier,

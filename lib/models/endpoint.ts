@@ -107,12 +107,14 @@ export type EndpointPlan =
   | { action: 'create'; configName: string }
   | { action: 'switch'; configName: string; from: string }
   | { action: 'wait'; reason: string }
-  | { action: 'delete'; configName: string };
+  | { action: 'delete'; configName: string }
+  | { action: 'remove-failed'; reason: string };
 
 /**
  * What to do so that the dataset's endpoint matches its setting and champion:
  * create it on the first champion, switch it to a new champion's config,
- * delete it when the setting is gone, wait while SageMaker is changing it.
+ * delete it when the setting is gone, wait while SageMaker is changing it,
+ * and remove it when it failed (nothing else can be done with a failed one).
  */
 export function planEndpoint(input: {
   setting: ServerlessEndpointSetting | undefined;
@@ -129,7 +131,14 @@ export function planEndpoint(input: {
   if (!championModel) return { action: 'none', reason: 'the dataset has no champion to serve yet' };
   const configName = endpointConfigNameOf(endpoint, championModel, setting);
   if (!current) return { action: 'create', configName };
-  if (current.configName === configName && current.status !== 'Failed') {
+  if (current.status === 'Failed') {
+    // DeleteEndpoint is the only operation SageMaker accepts on a failed endpoint.
+    return {
+      action: 'remove-failed',
+      reason: `${endpoint} failed, and SageMaker accepts only DeleteEndpoint on a failed endpoint: it is deleted, and the next promotion or run creates it again`,
+    };
+  }
+  if (current.configName === configName) {
     return { action: 'none', reason: `${endpoint} already serves ${championModel}` };
   }
   if (BUSY.has(current.status)) {

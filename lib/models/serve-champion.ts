@@ -3,7 +3,8 @@ import type { Logger } from '../logger';
 import type { EndpointUpdatedDetail } from '../notifications/events';
 import { SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
-import type { EndpointBackend, Notifier, ObjectStore } from '../ports';
+import type { EndpointBackend, Notifier, ObjectStore, ScoringBackend } from '../ports';
+import type { Config } from '../settings/config';
 import { JOB_TAGS } from '../training/job-tags';
 import {
   buildCreateEndpointRequest,
@@ -16,13 +17,16 @@ import {
   type ServerlessEndpointSetting,
 } from './endpoint';
 import { ENDPOINT_RECORD_VERSION, type EndpointRecord, readEndpointRecord } from './endpoint-record';
+import { buildModelRequest } from './transform';
 
 export interface ServeDeps {
   store: ObjectStore;
   endpoints: EndpointBackend;
+  /** Creates the champion's SageMaker model when it is missing (it usually exists from its evaluation). */
+  models: Pick<ScoringBackend, 'createModel'>;
   notifier: Notifier;
   logger: Logger;
-  config: { jobPrefix: string; region: string };
+  config: Pick<Config, 'jobPrefix' | 'region' | 'sagemakerRoleArn' | 'stackName'>;
   now?: () => Date;
 }
 
@@ -30,6 +34,8 @@ export interface ServeDeps {
 export interface ServedModel {
   job: string;
   modelName: string;
+  image: string;
+  modelArtifact: string;
 }
 
 export interface ReconcileInput {
@@ -90,6 +96,10 @@ export async function reconcileEndpoint(deps: ServeDeps, input: ReconcileInput):
     case 'wait':
       logger.info('endpoint unchanged', { endpoint, reason: plan.reason });
       return { outcome: plan.action, endpoint, reason: plan.reason };
+    case 'remove-failed':
+      await endpoints.deleteEndpoint(endpoint);
+      logger.warn('failed endpoint deleted', { endpoint, reason: plan.reason });
+      return { outcome: plan.action, endpoint, reason: plan.reason };
     case 'delete': {
       await endpoints.deleteEndpoint(endpoint);
       const record = await readEndpointRecord(store, endpoint);
@@ -112,6 +122,19 @@ export async function reconcileEndpoint(deps: ServeDeps, input: ReconcileInput):
     case 'switch': {
       const setting = input.setting as ServerlessEndpointSetting;
       const champion = input.champion as ServedModel;
+      await deps.models.createModel(
+        buildModelRequest({
+          modelName: champion.modelName,
+          image: champion.image,
+          modelDataUrl: champion.modelArtifact,
+          roleArn: deps.config.sagemakerRoleArn,
+          tags: {
+            [JOB_TAGS.dataset]: input.dataset,
+            [JOB_TAGS.job]: champion.job,
+            [JOB_TAGS.stack]: deps.config.stackName,
+          },
+        }),
+      );
       await endpoints.createEndpointConfig(
         buildEndpointConfigRequest({
           configName: plan.configName,
@@ -137,11 +160,26 @@ export async function reconcileEndpoint(deps: ServeDeps, input: ReconcileInput):
           buildCreateEndpointRequest({ endpoint, configName: plan.configName, tags }),
         );
       } else {
-        await endpoints.updateEndpoint(buildUpdateEndpointRequest({ endpoint, configName: plan.configName }));
+        await switchEndpoint(endpoints, endpoint, plan.configName);
       }
       logger.info('endpoint change started', { endpoint, action: plan.action, config: plan.configName });
       return { outcome: plan.action, endpoint };
     }
+  }
+}
+
+/**
+ * UpdateEndpoint, tolerating the one refusal a duplicate event causes: a
+ * racing invocation already started the same switch, so SageMaker says the
+ * endpoint is being updated, and DescribeEndpoint names the same config.
+ */
+async function switchEndpoint(endpoints: EndpointBackend, endpoint: string, configName: string) {
+  try {
+    await endpoints.updateEndpoint(buildUpdateEndpointRequest({ endpoint, configName }));
+  } catch (error) {
+    const now = await endpoints.describeEndpoint(endpoint);
+    if (now?.configName === configName && now.status !== 'Failed') return;
+    throw error;
   }
 }
 
@@ -161,25 +199,43 @@ export interface EndpointChange {
   failureReason?: string;
 }
 
+export type FinishOutcome = 'finished' | 'failed' | 'ignored';
+
 /**
- * Finishes a switch when SageMaker reports the endpoint's new state: once it
- * is InService on the recorded config, deletes the configs it no longer needs
- * and notifies once; on Failed, notifies once with SageMaker's reason. Other
- * states and other endpoints are ignored.
+ * Finishes a change when SageMaker reports the endpoint's new state, from
+ * what DescribeEndpoint says now (events repeat and arrive late or out of
+ * order). InService on the recorded config: the configs it no longer needs
+ * are deleted and "Endpoint Updated" is sent once. InService on an older
+ * config with a FailureReason: the switch failed and the old model keeps
+ * serving; said once. Failed: said once with SageMaker's reason, and the
+ * endpoint deleted (SageMaker accepts nothing else on a failed endpoint), so
+ * the next promotion or run creates it again. Anything else is ignored.
  */
-export async function finishEndpointChange(
-  deps: ServeDeps,
-  change: EndpointChange,
-): Promise<'finished' | 'failed' | 'ignored'> {
+export async function finishEndpointChange(deps: ServeDeps, change: EndpointChange): Promise<FinishOutcome> {
   const { store, endpoints } = deps;
   const now = deps.now ?? (() => new Date());
   const found = await readEndpointRecord(store, change.endpoint);
   if (!found) return 'ignored';
   const record = found.record;
-  // The event may be late: DescribeEndpoint says where the endpoint stands now.
   const current = await endpoints.describeEndpoint(record.endpoint);
-  if (!current || current.configName !== record.configName) return 'ignored';
-  if (current.status === 'InService') {
+  if (!current) return 'ignored';
+  const failed = (failureReason: string | undefined) =>
+    notifyOnce(
+      store,
+      deps.notifier,
+      endpointEvent(deps, {
+        dataset: record.dataset,
+        endpoint: record.endpoint,
+        status: 'Failed',
+        job: record.championJob,
+        configName: record.configName,
+        failureReason: failureReason ?? 'SageMaker gave no reason',
+      }),
+      `endpoint-failed-${record.configName}`,
+      record.configName,
+      now,
+    );
+  if (current.status === 'InService' && current.configName === record.configName) {
     for (const config of record.retiredConfigs) await endpoints.deleteEndpointConfig(config);
     await updateRecord(store, record.endpoint, (latest) =>
       latest && latest.configName === record.configName ? { ...latest, retiredConfigs: [] } : latest,
@@ -200,22 +256,16 @@ export async function finishEndpointChange(
     );
     return 'finished';
   }
-  if (current.status === 'Failed') {
-    await notifyOnce(
-      store,
-      deps.notifier,
-      endpointEvent(deps, {
-        dataset: record.dataset,
-        endpoint: record.endpoint,
-        status: 'Failed',
-        job: record.championJob,
-        configName: record.configName,
-        failureReason: current.failureReason ?? change.failureReason,
-      }),
-      `endpoint-${record.configName}`,
-      record.configName,
-      now,
+  if (current.status === 'InService' && current.failureReason) {
+    // A failed UpdateEndpoint leaves the endpoint in service on its old config, with the reason.
+    await failed(
+      `the switch to ${record.configName} failed, the previous model keeps serving: ${current.failureReason}`,
     );
+    return 'failed';
+  }
+  if (current.status === 'Failed' && current.configName === record.configName) {
+    await failed(current.failureReason ?? change.failureReason);
+    await endpoints.deleteEndpoint(record.endpoint);
     return 'failed';
   }
   return 'ignored';

@@ -367,8 +367,10 @@ function renderEndpoint(d: EndpointUpdatedDetail, backend: Backend): string[] {
     );
     lines.push(
       '',
-      'The previous model, if any, keeps serving. Check the memory setting (endpoint.memoryMb in sagedrop.json)',
-      'and the model, then promote a model again.',
+      'A model the endpoint served before keeps serving. A new endpoint that failed is deleted (SageMaker',
+      'accepts nothing else on a failed endpoint) and created again with the next promotion or run.',
+      `Check the memory setting (endpoint.memoryMb in sagedrop.json) and the logs in /aws/sagemaker/Endpoints/${d.endpoint},`,
+      'then upload x.csv and y.csv again to train, evaluate and serve a model.',
     );
   } else {
     lines.push(

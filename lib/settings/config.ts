@@ -1,3 +1,4 @@
+import { ENDPOINT_MEMORY_STEPS_MB, MAX_ENDPOINT_CONCURRENCY } from '../models/endpoint';
 import { jobPrefixProblem } from '../training/job-name';
 import {
   BUILT_IN_ALGORITHMS,
@@ -51,6 +52,9 @@ export const STACK_PARAMS = {
   registerModels: 'REGISTER_MODELS',
   logLevel: 'LOG_LEVEL',
   mergeMemoryMb: 'MERGE_MEMORY_MB',
+  endpoint: 'DEFAULT_ENDPOINT',
+  endpointMemoryMb: 'DEFAULT_ENDPOINT_MEMORY_MB',
+  endpointMaxConcurrency: 'DEFAULT_ENDPOINT_MAX_CONCURRENCY',
 } as const;
 
 /** Lambda's memory range, in MB. */
@@ -124,6 +128,15 @@ export function readDefaults(env: Env, problems: string[] = [], label: Label = a
   if (share) {
     problems.push(`${label('DEFAULT_VALIDATION_FRACTION')} + ${label('DEFAULT_TEST_FRACTION')} ${share}`);
   }
+  const endpoint = oneOf('DEFAULT_ENDPOINT', ['off', 'serverless'] as const, 'off');
+  const memoryMb = number('DEFAULT_ENDPOINT_MEMORY_MB', 2048, 1024, 6144);
+  if (!(ENDPOINT_MEMORY_STEPS_MB as readonly number[]).includes(memoryMb)) {
+    problems.push(
+      `${label('DEFAULT_ENDPOINT_MEMORY_MB')}=${memoryMb} must be one of ${ENDPOINT_MEMORY_STEPS_MB.join(', ')} (Serverless Inference memory sizes)`,
+    );
+  }
+  const maxConcurrency = number('DEFAULT_ENDPOINT_MAX_CONCURRENCY', 5, 1, MAX_ENDPOINT_CONCURRENCY);
+  if (endpoint === 'serverless') defaults.endpoint = { type: 'serverless', memoryMb, maxConcurrency };
   return defaults;
 }
 

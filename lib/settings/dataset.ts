@@ -128,6 +128,8 @@ export interface SettingsDefaults {
   validationFraction: number;
   testFraction: number;
   allowCustomImages: boolean;
+  /** Every dataset's serverless endpoint unless its sagedrop.json says `"endpoint": false` (param endpoint). */
+  endpoint?: ServerlessEndpointSetting;
 }
 
 /** The share of rows held out for validation and test, at most this much: training keeps at least 5 %. */
@@ -188,6 +190,7 @@ export function resolveSettings(
   file: string,
 ): Settings {
   let parsed: DatasetSettings = {};
+  let endpointOff = false;
   if (fileText !== undefined) {
     let json: unknown;
     try {
@@ -213,11 +216,18 @@ export function resolveSettings(
       );
     }
     parsed = result.data;
+    // The schema reads `false` as "no endpoint": here it also turns off the stack's default.
+    endpointOff = (json as { endpoint?: unknown } | null)?.endpoint === false;
   }
-  return mergeSettings(defaults, parsed, file);
+  return mergeSettings(defaults, parsed, file, endpointOff);
 }
 
-function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: string): Settings {
+function mergeSettings(
+  defaults: SettingsDefaults,
+  own: DatasetSettings,
+  file: string,
+  endpointOff: boolean,
+): Settings {
   const problems: string[] = [];
   if (own.trainingImage !== undefined && !defaults.allowCustomImages) {
     problems.push(
@@ -272,7 +282,8 @@ function mergeSettings(defaults: SettingsDefaults, own: DatasetSettings, file: s
   if (own.metric !== undefined) settings.metric = own.metric;
   if (own.minImprovement !== undefined) settings.minImprovement = own.minImprovement;
   if (own.approval !== undefined) settings.approval = own.approval;
-  if (own.endpoint) settings.endpoint = own.endpoint;
+  const endpoint = endpointOff ? undefined : (own.endpoint ?? defaults.endpoint);
+  if (endpoint) settings.endpoint = endpoint;
   if (own.task !== undefined) settings.task = own.task;
   if (own.delimiter !== undefined) settings.delimiter = own.delimiter;
   if (own.indexColumn !== undefined) settings.indexColumn = own.indexColumn;

@@ -1,5 +1,12 @@
 import type { Logger } from '../logger';
-import type { ModelRegistry, Notifier, ObjectStore, ScoringBackend, TrainingBackend } from '../ports';
+import type {
+  EndpointBackend,
+  ModelRegistry,
+  Notifier,
+  ObjectStore,
+  ScoringBackend,
+  TrainingBackend,
+} from '../ports';
 import type { Config } from '../settings/config';
 import type { MergeEngine } from './merge-context';
 
@@ -29,6 +36,11 @@ export type CompleteDeps = Pick<
 >;
 export type EvaluateDeps = Pick<Deps, 'config' | 'store' | 'registry' | 'notifier' | 'logger'> & {
   scorer: ScoringBackend;
+  /**
+   * SageMaker hosting, for the datasets' opt-in serverless endpoints; absent
+   * in local mode, where `sagedrop serve` answers from the champion itself.
+   */
+  endpoints?: EndpointBackend;
 };
 
 export type PredictDeps = Pick<Deps, 'config' | 'store' | 'notifier' | 'logger'> & {

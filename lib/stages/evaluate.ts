@@ -22,6 +22,7 @@ import { notifyOnce } from '../notifications/notify-once';
 import { type CatalogEntry, readCatalogEntry, recordEvaluation } from '../training/catalog';
 import { finishedEvent } from './complete';
 import type { CompleteDeps, EvaluateDeps, Invocation } from './deps';
+import { serveChampion, serveDepsOf } from './endpoint';
 
 /**
  * The event says a transform finished but DescribeTransformJob does not agree
@@ -277,6 +278,7 @@ async function finishEvaluation(
     invocation.now,
   );
   log.info('model evaluated', { decision: recorded.decision, summary: recorded.summary, notified });
+  await keepEndpointOnChampion(deps, plan.dataset, log);
   return {
     outcome: 'evaluated',
     dataset: plan.dataset,
@@ -284,6 +286,19 @@ async function finishEvaluation(
     decision: recorded.decision,
     notified,
   };
+}
+
+/**
+ * The dataset's opt-in endpoint follows its champion and its newest run's
+ * settings: checked after every evaluation (promoted or not, so a removed
+ * or changed setting takes effect with the next run) and every approval.
+ * Last, after the notifications: a retry of a failed endpoint call repeats
+ * only idempotent work.
+ */
+async function keepEndpointOnChampion(deps: EvaluateDeps, dataset: string, log: Logger): Promise<void> {
+  if (!deps.endpoints) return;
+  const result = await serveChampion(serveDepsOf({ ...deps, endpoints: deps.endpoints }, log), dataset);
+  if (result) log.info('endpoint', { ...result });
 }
 
 /**
@@ -412,6 +427,7 @@ export async function approveModelPackage(
     invocation.requestId,
     invocation.now,
   );
+  if (promoted) await keepEndpointOnChampion(deps, origin.dataset, deps.logger);
   deps.logger.info('model approval handled', {
     dataset: origin.dataset,
     job: origin.job,

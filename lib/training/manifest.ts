@@ -47,6 +47,9 @@ const settingsSchema = z.object({
   metric: z.string().optional(),
   minImprovement: z.number().optional(),
   approval: z.enum(['auto', 'manual']).optional(),
+  endpoint: z
+    .object({ type: z.literal('serverless'), memoryMb: z.number(), maxConcurrency: z.number() })
+    .optional(),
   task: z.enum(['classification', 'regression']).optional(),
   delimiter: z.enum([',', ';', '\t']).optional(),
   indexColumn: z.enum(['keep', 'drop']).optional(),

@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type LocalStack, startLocalStack } from '../../lib/local/runtime';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../lib/local/runtime';
 
 export const IRIS_X = readFileSync(join(__dirname, '../../examples/iris/x.csv'), 'utf8');
 export const IRIS_Y = readFileSync(join(__dirname, '../../examples/iris/y.csv'), 'utf8');
 
 /** The local stack in a fresh directory, with an upload that goes through the S3 API as a user's would. */
-export async function startTestStack(): Promise<
+export async function startTestStack(options: Omit<LocalStackOptions, 'dir'> = {}): Promise<
   LocalStack & {
     upload(key: string, body: string): Promise<void>;
     keys(prefix: string): Promise<string[]>;
@@ -17,7 +17,7 @@ export async function startTestStack(): Promise<
   }
 > {
   const dir = await mkdtemp(join(tmpdir(), 'sagedrop-e2e-'));
-  const stack = await startLocalStack({ dir, retryDelayMs: 10 });
+  const stack = await startLocalStack({ dir, retryDelayMs: 10, ...options });
   return Object.assign(stack, {
     async upload(key: string, body: string) {
       await stack.client.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));

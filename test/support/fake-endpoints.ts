@@ -1,4 +1,5 @@
-import type { EndpointBackend, EndpointDescription, StartResult } from '../../lib/ports';
+import type { CreateModelInput } from '@aws-sdk/client-sagemaker';
+import type { EndpointBackend, EndpointDescription, ScoringBackend, StartResult } from '../../lib/ports';
 import { awsFixture } from './aws-fixtures';
 import { BotocoreValidator } from './botocore-validator';
 
@@ -9,18 +10,35 @@ const SHAPES = awsFixture('api', 'sagemaker-evaluate-predict-serve-shapes.botoco
  * model's shapes, keeps configs and endpoints, and moves an endpoint to
  * InService only when the test says so (`settle`), as SageMaker does minutes later.
  */
-export class FakeEndpoints implements EndpointBackend {
+export class FakeEndpoints implements EndpointBackend, Pick<ScoringBackend, 'createModel'> {
+  readonly models = new Map<string, CreateModelInput>();
   readonly configs = new Map<string, unknown>();
   readonly endpoints = new Map<string, EndpointDescription>();
   readonly calls: string[] = [];
   private readonly validator = new BotocoreValidator(SHAPES);
+
+  /**
+   * @param modelExists where SageMaker's models live when another fake (the
+   * local scorer) made them; by default, the models created through this one.
+   */
+  constructor(private readonly modelExists?: (name: string) => boolean) {}
 
   private check(shape: string, request: unknown): void {
     const problems = this.validator.validate(shape, request);
     if (problems.length > 0) throw new Error(`invalid ${shape}: ${problems.join('; ')}`);
   }
 
+  async createModel(request: CreateModelInput): Promise<StartResult> {
+    this.check('CreateModelInput', request);
+    this.calls.push(`CreateModel ${request.ModelName}`);
+    const name = request.ModelName as string;
+    if (this.models.has(name)) return 'already-exists';
+    this.models.set(name, request);
+    return 'started';
+  }
+
   async describeEndpoint(name: string) {
+    this.check('DescribeEndpointInput', { EndpointName: name });
     this.calls.push(`DescribeEndpoint ${name}`);
     const found = this.endpoints.get(name);
     return found ? { ...found } : undefined;
@@ -44,6 +62,13 @@ export class FakeEndpoints implements EndpointBackend {
     if (this.endpoints.has(name)) return 'already-exists';
     if (!this.configs.has(request.EndpointConfigName as string))
       throw new Error('Could not find endpoint configuration');
+    const model = (
+      this.configs.get(request.EndpointConfigName as string) as {
+        ProductionVariants: { ModelName: string }[];
+      }
+    ).ProductionVariants[0]?.ModelName;
+    const exists = this.modelExists ?? ((name: string) => this.models.has(name));
+    if (!exists(model ?? '')) throw new Error(`Could not find model "${model}"`);
     this.endpoints.set(name, { status: 'Creating', configName: request.EndpointConfigName as string });
     return 'started';
   }
@@ -53,8 +78,9 @@ export class FakeEndpoints implements EndpointBackend {
     this.calls.push(`UpdateEndpoint ${request.EndpointName} -> ${request.EndpointConfigName}`);
     const current = this.endpoints.get(request.EndpointName as string);
     if (!current) throw new Error('Could not find endpoint');
-    if (current.status !== 'InService' && current.status !== 'Failed') {
-      throw new Error(`Cannot update in-progress endpoint (${current.status})`);
+    // SageMaker accepts only DeleteEndpoint on a Failed endpoint, and no update while one runs.
+    if (current.status !== 'InService') {
+      throw new Error(`Cannot update endpoint in status ${current.status}`);
     }
     if (!this.configs.has(request.EndpointConfigName as string))
       throw new Error('Could not find endpoint configuration');
@@ -82,6 +108,15 @@ export class FakeEndpoints implements EndpointBackend {
   settle(name: string, status: 'InService' | 'Failed' = 'InService', failureReason?: string): void {
     const current = this.endpoints.get(name);
     if (!current) throw new Error(`no endpoint ${name}`);
-    this.endpoints.set(name, { ...current, status, ...(failureReason ? { failureReason } : {}) });
+    this.endpoints.set(name, {
+      status,
+      configName: current.configName,
+      ...(failureReason ? { failureReason } : {}),
+    });
+  }
+
+  /** An UpdateEndpoint that SageMaker could not finish: back in service on `previousConfig`, with the reason. */
+  failUpdate(name: string, previousConfig: string, failureReason: string): void {
+    this.endpoints.set(name, { status: 'InService', configName: previousConfig, failureReason });
   }
 }

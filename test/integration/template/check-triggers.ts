@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { endpointStatePattern } from '../../../lib/events/endpoint';
 import { modelApprovalPattern, transformJobPattern } from '../../../lib/events/scoring';
 import { S3_TRIGGERS, trainingJobPattern } from '../../../lib/events/triggers';
 import { evaluationTransformPrefix, predictionTransformPrefix } from '../../../lib/models/transform';
@@ -174,7 +175,10 @@ function checkTrainingJobRule(view: TemplateView, jobPrefix: string): string[] {
   return problems;
 }
 
-/** The evaluate function's two rules: this stack's evaluation transforms ending, its model packages approved. */
+/**
+ * The evaluate function's three rules: this stack's evaluation transforms
+ * ending, its model packages approved, its dataset endpoints changing state.
+ */
 function checkEvaluateRules(view: TemplateView, jobPrefix: string): string[] {
   const evaluate = view.functions().get('evaluate');
   const rules = view
@@ -185,6 +189,7 @@ function checkEvaluateRules(view: TemplateView, jobPrefix: string): string[] {
   const expected = [
     transformJobPattern(evaluationTransformPrefix(jobPrefix)),
     modelApprovalPattern(stackNamePrefix(jobPrefix)),
+    endpointStatePattern(stackNamePrefix(jobPrefix)),
   ];
   const problems: string[] = [];
   for (const pattern of expected) {

@@ -201,6 +201,31 @@ export function denyCases(n: StackNames): DenyCase[] {
       },
     ]),
     {
+      why: 'evaluate passes the execution role to Lambda',
+      caller: 'evaluate',
+      action: 'iam:PassRole',
+      resource: n.sagemakerRoleArn,
+      context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    },
+    {
+      why: 'evaluate deletes an endpoint sagedrop did not make',
+      caller: 'evaluate',
+      action: 'sagemaker:DeleteEndpoint',
+      resource: `arn:aws:sagemaker:${n.region}:${n.account}:endpoint/fraud-model-prod`,
+    },
+    {
+      why: "evaluate deletes another stage's endpoint",
+      caller: 'evaluate',
+      action: 'sagemaker:DeleteEndpoint',
+      resource: `arn:aws:sagemaker:${n.region}:${n.account}:endpoint/sagedrop-prod--iris`,
+    },
+    {
+      why: 'evaluate invokes an endpoint (only users do)',
+      caller: 'evaluate',
+      action: 'sagemaker:InvokeEndpoint',
+      resource: `arn:aws:sagemaker:${n.region}:${n.account}:endpoint/${n.jobPrefix}--iris`,
+    },
+    {
       why: "a SageMaker job assumes a function's role",
       caller: 'training-job',
       action: 'sts:AssumeRole',

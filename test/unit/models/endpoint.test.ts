@@ -44,7 +44,7 @@ describe('planEndpoint', () => {
       planEndpoint({ setting: undefined, championModel: 'm', endpoint, current: undefined }).action,
     ).toBe('none');
   });
-  it('switches a failed endpoint even to the same config', () => {
+  it('removes a failed endpoint, since SageMaker accepts only DeleteEndpoint on one', () => {
     const configName = endpointConfigNameOf(endpoint, 'm', SETTING);
     const plan = planEndpoint({
       setting: SETTING,
@@ -52,7 +52,7 @@ describe('planEndpoint', () => {
       endpoint,
       current: { status: 'Failed', configName },
     });
-    expect(plan.action).toBe('switch');
+    expect(plan.action).toBe('remove-failed');
   });
 });
 

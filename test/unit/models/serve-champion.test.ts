@@ -4,13 +4,21 @@ import { endpointConfigNameOf, endpointNameOf } from '../../../lib/models/endpoi
 import { readEndpointRecord } from '../../../lib/models/endpoint-record';
 import { finishEndpointChange, reconcileEndpoint, type ServeDeps } from '../../../lib/models/serve-champion';
 import { renderMessage } from '../../../lib/notifications/render';
+import { testConfig } from '../../support/config';
 import { FakeEndpoints } from '../../support/fake-endpoints';
 import { MemoryStore } from '../../support/memory-store';
 import { RecordingNotifier } from '../../support/notifier';
 
 const SETTING = { type: 'serverless', memoryMb: 2048, maxConcurrency: 5 } as const;
-const FIRST = { job: 'sagedrop-dev--iris--run1', modelName: 'sagedrop-dev--iris--run1' };
-const SECOND = { job: 'sagedrop-dev--iris--run2', modelName: 'sagedrop-dev--iris--run2' };
+const IMAGE = '685385470294.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1';
+const served = (job: string) => ({
+  job,
+  modelName: job,
+  image: IMAGE,
+  modelArtifact: `s3://sagedrop-data-123456789012/models/iris/${job}/output/model.tar.gz`,
+});
+const FIRST = served('sagedrop-dev--iris--run1');
+const SECOND = served('sagedrop-dev--iris--run2');
 const ENDPOINT = endpointNameOf('sagedrop-dev', 'iris');
 
 function setup() {
@@ -20,9 +28,10 @@ function setup() {
   const deps: ServeDeps = {
     store,
     endpoints,
+    models: endpoints,
     notifier,
     logger: silentLogger,
-    config: { jobPrefix: 'sagedrop-dev', region: 'eu-west-1' },
+    config: testConfig,
     now: () => new Date('2026-11-30T12:00:00Z'),
   };
   return { store, endpoints, notifier, deps };
@@ -142,16 +151,70 @@ describe('the dataset endpoint', () => {
     expect(endpoints.configs.size).toBe(0);
   });
 
-  it('reports a failed endpoint with SageMaker reason and keeps the config for a later retry', async () => {
+  it('reports a failed endpoint once with SageMaker reason, deletes it and keeps the config for the next promotion', async () => {
     const { deps, endpoints, notifier } = setup();
     await reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: FIRST });
     endpoints.settle(ENDPOINT, 'Failed', 'Memory too small for the model');
     expect(await finish(deps, 'Failed')).toBe('failed');
-    expect(await finish(deps, 'Failed')).toBe('failed');
+    expect(endpoints.endpoints.has(ENDPOINT)).toBe(false);
+    expect(endpoints.configs.has(endpointConfigNameOf(ENDPOINT, FIRST.modelName, SETTING))).toBe(true);
+    expect(await finish(deps, 'Failed')).toBe('ignored');
+    const again = await reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: FIRST });
+    expect(again.outcome).toBe('create');
     expect(notifier.sent).toHaveLength(1);
     const event = notifier.sent[0];
     if (event?.detailType !== 'Endpoint Updated') throw new Error('expected Endpoint Updated');
     expect(event.detail).toMatchObject({ status: 'Failed', failureReason: 'Memory too small for the model' });
     expect(renderMessage(event).body).toContain('endpoint.memoryMb');
+  });
+
+  it('reports a switch SageMaker could not finish once, while the previous model keeps serving', async () => {
+    const { deps, endpoints, notifier } = setup();
+    await reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: FIRST });
+    endpoints.settle(ENDPOINT);
+    await finish(deps);
+    const oldConfig = endpointConfigNameOf(ENDPOINT, FIRST.modelName, SETTING);
+    await reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: SECOND });
+    endpoints.failUpdate(ENDPOINT, oldConfig, 'The model container failed the ping health check');
+    expect(await finish(deps)).toBe('failed');
+    expect(await finish(deps)).toBe('failed');
+    expect(endpoints.endpoints.get(ENDPOINT)?.configName).toBe(oldConfig);
+    expect(endpoints.configs.has(oldConfig)).toBe(true);
+    const failures = notifier.sent.filter(
+      (e) => e.detailType === 'Endpoint Updated' && e.detail.status === 'Failed',
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.detail).toMatchObject({ job: SECOND.job });
+    expect(JSON.stringify(failures[0]?.detail)).toContain('ping health check');
+  });
+
+  it('creates the champion model before the config that names it', async () => {
+    const { deps, endpoints } = setup();
+    await reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: FIRST });
+    expect(endpoints.calls.filter((c) => c.startsWith('Create'))).toEqual([
+      `CreateModel ${FIRST.modelName}`,
+      `CreateEndpointConfig ${endpointConfigNameOf(ENDPOINT, FIRST.modelName, SETTING)}`,
+      `CreateEndpoint ${ENDPOINT}`,
+    ]);
+    expect(endpoints.models.get(FIRST.modelName)).toMatchObject({
+      PrimaryContainer: { Image: IMAGE, ModelDataUrl: FIRST.modelArtifact },
+      ExecutionRoleArn: testConfig.sagemakerRoleArn,
+    });
+  });
+
+  it('starts a switch once when two invocations race on the same promotion', async () => {
+    const { deps, endpoints } = setup();
+    await reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: FIRST });
+    endpoints.settle(ENDPOINT);
+    const results = await Promise.all([
+      reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: SECOND }),
+      reconcileEndpoint(deps, { dataset: 'iris', setting: SETTING, champion: SECOND }),
+    ]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['switch', 'switch']);
+    expect(endpoints.calls.filter((c) => c.startsWith('UpdateEndpoint'))).toHaveLength(2);
+    expect(endpoints.endpoints.get(ENDPOINT)).toMatchObject({
+      status: 'Updating',
+      configName: endpointConfigNameOf(ENDPOINT, SECOND.modelName, SETTING),
+    });
   });
 });

@@ -96,6 +96,19 @@ describe('stackParamProblems', () => {
     ).toEqual([]);
   });
 
+  it('refuses an endpoint default Serverless Inference cannot run, naming the param', () => {
+    expect(
+      stackParamProblems(
+        env({ endpoint: 'always', endpointMemoryMb: '1500', endpointMaxConcurrency: '500' }),
+      ),
+    ).toEqual([
+      'endpoint=always must be one of off, serverless',
+      'endpointMemoryMb=1500 must be one of 1024, 2048, 3072, 4096, 5120, 6144 (Serverless Inference memory sizes)',
+      'endpointMaxConcurrency=500 must be an integer from 1 to 200',
+    ]);
+    expect(stackParamProblems(env({ endpoint: 'serverless', endpointMemoryMb: '6144' }))).toEqual([]);
+  });
+
   it('names the param of every problem, as --param spells it', () => {
     expect(
       stackParamProblems(

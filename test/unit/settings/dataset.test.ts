@@ -166,6 +166,19 @@ describe('the endpoint setting', () => {
       resolveSettings(defaults, '{"endpoint":false}', 'raw/iris/sagedrop.json').endpoint,
     ).toBeUndefined();
   });
+  it('follows the stack default (param endpoint) unless sagedrop.json says false', () => {
+    const serverless = readDefaults({ DEFAULT_ENDPOINT: 'serverless', DEFAULT_ENDPOINT_MEMORY_MB: '3072' });
+    const file = 'raw/iris/sagedrop.json';
+    expect(resolveSettings(serverless, undefined, file).endpoint).toEqual({
+      type: 'serverless',
+      memoryMb: 3072,
+      maxConcurrency: 5,
+    });
+    expect(resolveSettings(serverless, '{"endpoint":false}', file).endpoint).toBeUndefined();
+    expect(
+      resolveSettings(serverless, '{"endpoint":{"type":"serverless","maxConcurrency":20}}', file).endpoint,
+    ).toEqual({ type: 'serverless', memoryMb: 2048, maxConcurrency: 20 });
+  });
   it('refuses a memory size Serverless Inference does not offer', () => {
     expect(() =>
       resolveSettings(
