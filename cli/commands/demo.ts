@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { EXIT, UnavailableError } from '../command';
 import { lazy } from '../lazy';
 import { defineCommand, outputFolder, verboseOption } from '../options';
@@ -59,12 +59,18 @@ champion the first run promoted, on the same held-out rows.`,
       return result.exitCode;
     }
     const again = options.dir ? `npm run demo -- --dir ${options.dir}` : 'npm run demo';
+    const nearby = relative(process.cwd(), join(IRIS, 'x.csv'));
+    const rows = nearby.startsWith('..') ? join(IRIS, 'x.csv') : nearby;
+    const predict = `npx sagedrop predict --dataset demo --x ${rows} --out demo.predictions.csv${options.dir ? ` --dir ${options.dir}` : ''}`;
     io.out(
       [
         '',
         `demo done in ${seconds} s: the same handlers run on AWS after \`npx sls deploy\`.`,
         `Run \`${again}\` again to train a new model and see it compared with the champion on the same rows;`,
         '`npx sagedrop local --x X.csv --y Y.csv` does the same with your own files.',
+        '',
+        'Predictions from the champion, each row of the file with its predicted class appended:',
+        `  ${predict}`,
       ].join('\n'),
     );
     return result.exitCode;

@@ -44,7 +44,7 @@ describe('sagedrop predict', () => {
     const predicted = lines.slice(1).map((line) => line.split(',')[13]);
     const right = predicted.filter((p, i) => p === `class_${Math.floor(i / 5)}`).length;
     expect(right).toBeGreaterThanOrEqual(12);
-  });
+  }, 120_000);
 
   it('writes where --out says, and exits 1 naming the row and column of a bad value', async () => {
     const written = await runSagedrop(
@@ -60,7 +60,7 @@ describe('sagedrop predict', () => {
     expect(bad.stderr).toContain(
       'predictions rejected: score/wine/bad.csv row 2, column 1: "n/a" is not a number',
     );
-  });
+  }, 180_000);
 
   it('exits 1 for a dataset without a champion and 2 for a wrong command line', async () => {
     const none = await runSagedrop(['predict', '--dataset', 'other', '--x', 'new.csv'], work);
@@ -75,7 +75,19 @@ describe('sagedrop predict', () => {
     const missing = await runSagedrop(['predict', '--dataset', 'wine'], work);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('missing --x');
-  });
+  }, 180_000);
+
+  it('ends the demo with the one command that gets predictions, and that command works', async () => {
+    const demo = await runSagedrop(['demo', '--dir', 'demo-state'], work);
+    expect(demo.code, demo.stderr).toBe(0);
+    const command = /^ {2}npx sagedrop (predict .*)$/m.exec(demo.stdout)?.[1];
+    expect(command).toMatch(
+      /^predict --dataset demo --x \S+examples\/iris\/x\.csv --out demo\.predictions\.csv --dir demo-state$/,
+    );
+    const predicted = await runSagedrop(command?.split(' ') ?? [], work);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(rowsOf(await readFile(join(work, 'demo.predictions.csv'), 'utf8'))).toHaveLength(151);
+  }, 180_000);
 
   it('scores through any S3 endpoint with --bucket, waiting for the answer (sagedrop serve)', async () => {
     const server = await serve(join(work, '.sagedrop'));
@@ -103,7 +115,7 @@ describe('sagedrop predict', () => {
       server.child.kill('SIGINT');
       await new Promise((resolve) => server.child.once('close', resolve));
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 /** Starts `sagedrop serve` on `dir` and resolves with its endpoint once it prints it. */
