@@ -82,7 +82,7 @@ describe('sagedrop predict', () => {
     expect(demo.code, demo.stderr).toBe(0);
     const command = /^ {2}npx sagedrop (predict .*)$/m.exec(demo.stdout)?.[1];
     expect(command).toMatch(
-      /^predict --dataset demo --x \S+examples\/iris\/x\.csv --out demo\.predictions\.csv --dir demo-state$/,
+      /^predict --dataset demo --x \S+examples\/iris\/x\.csv --out demo\.predictions\.csv --dir \S*demo-state$/,
     );
     const predicted = await runSagedrop(command?.split(' ') ?? [], work);
     expect(predicted.code, predicted.stderr).toBe(0);
