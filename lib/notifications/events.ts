@@ -33,6 +33,8 @@ export interface StartedDetail {
   algorithm: string;
   instanceType: string;
   instanceCount: number;
+  /** Why the job has fewer instances than the settings asked for, or how they read the data. */
+  instanceNote?: string;
   manifestUri: string;
   /** What the model learns and why (e.g. "classification: the labels in y.csv are text …"). */
   task?: string;

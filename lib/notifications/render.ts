@@ -320,6 +320,7 @@ function renderStarted(d: StartedDetail, backend: Backend): string[] {
       ['Run', d.run],
       ['Manifest', d.manifestUri],
     ]),
+    ...(d.instanceNote ? ['', ...wrap(d.instanceNote)] : []),
     ...(d.task ? ['', `Task: ${d.task}`] : []),
     ...(d.inferences && d.inferences.length > 0
       ? ['', 'How the files were read:', ...d.inferences.map((said) => `  - ${said}`)]

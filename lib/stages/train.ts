@@ -146,9 +146,10 @@ export async function startTraining(
     job,
     algorithm: plan.algorithm,
     instanceType: manifest.settings.instanceType,
-    instanceCount: manifest.settings.instanceCount,
+    instanceCount: plan.instances.count,
     manifestUri: s3Uri(deps.config.bucket, manifestKey),
   };
+  if (plan.instances.note) detail.instanceNote = plan.instances.note;
   if (manifest.task) detail.task = `${manifest.task.type}: ${manifest.task.reason}`;
   const guessed = (manifest.inferences ?? []).filter((i) => i.about !== 'task').map((i) => i.said);
   if (guessed.length > 0) detail.inferences = guessed;
@@ -160,6 +161,11 @@ export async function startTraining(
     invocation.requestId,
     invocation.now,
   );
-  jobLog.info('training started', { result, algorithm: plan.algorithm });
+  jobLog.info('training started', {
+    result,
+    algorithm: plan.algorithm,
+    instances: plan.instances.count,
+    shardedTrain: plan.instances.shardedTrain,
+  });
   return { outcome: result, job };
 }

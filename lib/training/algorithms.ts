@@ -56,6 +56,25 @@ export function acceptedChannels(algorithm: Algorithm): readonly Channel[] {
   }
 }
 
+/**
+ * Whether the algorithm trains one model across several instances, each
+ * reading its own share of the training files (`ShardedByS3Key`).
+ *
+ * - linear learner: yes ("Parallelizable: Yes" in AWS's "Parameters for
+ *   Built-in Algorithms" table).
+ * - XGBoost: yes; with more than one instance the data is divided among them
+ *   (AWS's XGBoost page and "Amazon SageMaker XGBoost now offers fully
+ *   distributed GPU training"; CPU training distributes the same way).
+ * - k-means: no ("Parallelizable: No" in the same table), although the
+ *   SageMaker Python SDK shards every first-party algorithm's input: given
+ *   several instances, each reads the whole channel, so a model never comes
+ *   from part of the rows.
+ * - a custom image: unknown, so each instance reads everything.
+ */
+export function trainsDistributed(algorithm: Algorithm): boolean {
+  return algorithm === 'linear-learner' || algorithm === 'xgboost';
+}
+
 /** What the label column of a run is, as far as choosing an objective goes. */
 export type LabelKind =
   | { kind: 'binary'; values: [number, number] }

@@ -1,7 +1,7 @@
 import type { CreateTrainingJobRequest, Channel as SageMakerChannel } from '@aws-sdk/client-sagemaker';
 import { keys, s3Uri } from '../layout';
 import type { Config } from '../settings/config';
-import { acceptedChannels, deriveHyperparameters, trainingImageFor } from './algorithms';
+import { acceptedChannels, deriveHyperparameters, trainingImageFor, trainsDistributed } from './algorithms';
 import { TrainingConfigError } from './errors';
 import { trainingJobName } from './job-name';
 import { trainingJobTags } from './job-tags';
@@ -18,6 +18,47 @@ export interface TrainingPlan {
   /** What ran: a built-in algorithm name, or the custom image URI. */
   algorithm: string;
   request: CreateTrainingJobRequest;
+  /** How many instances train and how they share the data; `note` says what differs from the settings. */
+  instances: InstancePlan;
+}
+
+/** How many instances a job gets and whether they split the training files between them. */
+export interface InstancePlan {
+  count: number;
+  /** The train channel is read `ShardedByS3Key`: each instance gets whole parts of its own. */
+  shardedTrain: boolean;
+  /** Why `count` is not the `instanceCount` the settings asked for, or how the instances read the data. */
+  note?: string;
+}
+
+/**
+ * The instances of a run's job. An algorithm that trains distributed reads the
+ * train channel's parts `ShardedByS3Key`, and never gets more instances than
+ * parts: SageMaker hands out whole objects, so an instance beyond the parts
+ * would get no rows and be paid for nothing. Every other algorithm, and every
+ * other channel, is read `FullyReplicated`.
+ */
+export function planInstances(manifest: RunManifest): InstancePlan {
+  const { algorithm, instanceCount } = manifest.settings;
+  if (instanceCount <= 1) return { count: instanceCount, shardedTrain: false };
+  const parts = manifest.channels.train.files.length;
+  const settingsFile = keys.raw(manifest.dataset, 'settings');
+  if (!trainsDistributed(algorithm)) {
+    return {
+      count: instanceCount,
+      shardedTrain: false,
+      note:
+        `${algorithm} does not split its training data between instances: each of the ` +
+        `${instanceCount} instances reads all of it. Set "instanceCount": 1 in ${settingsFile} to pay for one.`,
+    };
+  }
+  if (parts >= instanceCount) return { count: instanceCount, shardedTrain: parts > 1 };
+  const plan: InstancePlan = { count: parts, shardedTrain: parts > 1 };
+  plan.note =
+    `"instanceCount" ${instanceCount} lowered to ${parts}: the train channel has ${parts} ` +
+    `part${parts === 1 ? '' : 's'} and each instance reads whole parts, so more instances would get no rows. ` +
+    `Lower "shardSizeMb" in ${settingsFile} for more, smaller parts.`;
+  return plan;
 }
 
 function imageFor(manifest: RunManifest, config: RequestConfig): string {
@@ -58,12 +99,15 @@ export function channelContentType(labelFirst: boolean): string {
  * The input channels for the run: those the algorithm accepts among those the
  * merge wrote, as `text/csv` on the channel's S3 prefix. k-means gets
  * features-only data and refuses a run whose channels lead with the label;
- * supervised built-ins refuse training data without it. The k-means `train`
- * channel is sharded by key across several instances when it has a file for
- * each, so every instance gets data; all else is fully replicated.
+ * supervised built-ins refuse training data without it. The `train` channel is
+ * sharded by key when `instances` says so; all else is fully replicated.
  */
-function inputChannels(manifest: RunManifest, config: RequestConfig): SageMakerChannel[] {
-  const { algorithm, instanceCount } = manifest.settings;
+function inputChannels(
+  manifest: RunManifest,
+  config: RequestConfig,
+  instances: InstancePlan,
+): SageMakerChannel[] {
+  const { algorithm } = manifest.settings;
   const accepted = acceptedChannels(algorithm);
   const runPrefix = keys.runPrefix(manifest.dataset, manifest.run);
   const out: SageMakerChannel[] = [];
@@ -86,11 +130,7 @@ function inputChannels(manifest: RunManifest, config: RequestConfig): SageMakerC
           'upload x.csv and y.csv again to merge a new run.',
       );
     }
-    const sharded =
-      algorithm === 'kmeans' &&
-      name === 'train' &&
-      instanceCount > 1 &&
-      channel.files.length >= instanceCount;
+    const sharded = name === 'train' && instances.shardedTrain;
     out.push({
       ChannelName: name,
       ContentType: channelContentType(channel.labelFirst),
@@ -121,18 +161,19 @@ export function buildTrainingRequest(manifest: RunManifest, config: RequestConfi
   const job = trainingJobName(config.jobPrefix, manifest.dataset, manifest.run);
   const image = imageFor(manifest, config);
   const hyperparameters = deriveHyperparameters(settings.algorithm, manifest, settings.hyperparameters);
+  const instances = planInstances(manifest);
   const request: CreateTrainingJobRequest = {
     TrainingJobName: job,
     RoleArn: config.sagemakerRoleArn,
     AlgorithmSpecification: { TrainingImage: image, TrainingInputMode: 'File' },
     HyperParameters: hyperparameters,
-    InputDataConfig: inputChannels(manifest, config),
+    InputDataConfig: inputChannels(manifest, config, instances),
     OutputDataConfig: { S3OutputPath: s3Uri(config.bucket, keys.modelsPrefix(manifest.dataset)) },
     ResourceConfig: {
       InstanceType: settings.instanceType as NonNullable<
         CreateTrainingJobRequest['ResourceConfig']
       >['InstanceType'],
-      InstanceCount: settings.instanceCount,
+      InstanceCount: instances.count,
       VolumeSizeInGB: settings.volumeSizeGb,
     },
     StoppingCondition: { MaxRuntimeInSeconds: settings.maxRuntimeSeconds },
@@ -149,5 +190,5 @@ export function buildTrainingRequest(manifest: RunManifest, config: RequestConfi
     };
     request.CheckpointConfig = { S3Uri: s3Uri(config.bucket, keys.checkpoints(manifest.dataset, job)) };
   }
-  return { job, algorithm: settings.algorithm === 'custom' ? image : settings.algorithm, request };
+  return { job, algorithm: settings.algorithm === 'custom' ? image : settings.algorithm, request, instances };
 }

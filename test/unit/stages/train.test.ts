@@ -43,6 +43,19 @@ describe('startTraining', () => {
     });
   });
 
+  it('announces the instances a sharded run really gets, and why fewer than asked for', async () => {
+    const world = trainWorld();
+    const manifest = makeManifest({ settings: { algorithm: 'linear-learner', instanceCount: 5 }, files: 2 });
+    const key = await commit(world, manifest);
+    const outcome = await startTraining(world.deps, key, { requestId: 'req-1' });
+    if (outcome.outcome !== 'started') throw new Error(`not started: ${JSON.stringify(outcome)}`);
+    expect(world.trainer.jobs.get(outcome.job)?.ResourceConfig?.InstanceCount).toBe(2);
+    expect(world.notifier.sent[0]?.detail).toMatchObject({
+      instanceCount: 2,
+      instanceNote: expect.stringMatching(/"instanceCount" 5 lowered to 2: the train channel has 2 parts/),
+    });
+  });
+
   it('starts one job and sends one notification when the same event comes twice', async () => {
     const world = trainWorld();
     const key = await commit(world, makeManifest());

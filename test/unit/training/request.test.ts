@@ -111,21 +111,12 @@ describe('buildTrainingRequest', () => {
     }
   });
 
-  it('gives k-means train and test, feature-only, sharded across several instances', () => {
-    const manifest = makeManifest({
-      settings: { algorithm: 'kmeans', hyperparameters: { k: '3' }, instanceCount: 2 },
-      files: 2,
-    });
+  it('gives k-means train and test, feature-only', () => {
+    const manifest = makeManifest({ settings: { algorithm: 'kmeans', hyperparameters: { k: '3' } } });
     const { request } = buildTrainingRequest(manifest, testConfig);
-    expect(
-      request.InputDataConfig?.map((c) => [
-        c.ChannelName,
-        c.ContentType,
-        c.DataSource?.S3DataSource?.S3DataDistributionType,
-      ]),
-    ).toEqual([
-      ['train', 'text/csv;label_size=0', 'ShardedByS3Key'],
-      ['test', 'text/csv;label_size=0', 'FullyReplicated'],
+    expect(request.InputDataConfig?.map((c) => [c.ChannelName, c.ContentType])).toEqual([
+      ['train', 'text/csv;label_size=0'],
+      ['test', 'text/csv;label_size=0'],
     ]);
     expect(request.HyperParameters).toEqual({ feature_dim: '4', k: '3' });
     expect(request.AlgorithmSpecification?.TrainingImage).toBe(
@@ -133,18 +124,54 @@ describe('buildTrainingRequest', () => {
     );
   });
 
-  it('replicates the k-means train channel when there are fewer files than instances', () => {
-    const one = makeManifest({
-      settings: { algorithm: 'kmeans', hyperparameters: { k: '3' }, instanceCount: 1 },
-    });
-    const few = makeManifest({
-      settings: { algorithm: 'kmeans', hyperparameters: { k: '3' }, instanceCount: 4 },
-      files: 2,
-    });
-    for (const manifest of [one, few]) {
-      const train = buildTrainingRequest(manifest, testConfig).request.InputDataConfig?.[0];
-      expect(train?.DataSource?.S3DataSource?.S3DataDistributionType).toBe('FullyReplicated');
+  it('shards the train parts by key for the algorithms that train distributed, and replicates the rest', () => {
+    const distribution = (algorithm: Algorithm, instanceCount: number, files: number) => {
+      const manifest = makeManifest({ settings: { ...settingsFor(algorithm), instanceCount }, files });
+      const { request, instances } = buildTrainingRequest(manifest, testConfig);
+      const types = Object.fromEntries(
+        (request.InputDataConfig ?? []).map((c) => [
+          c.ChannelName,
+          c.DataSource?.S3DataSource?.S3DataDistributionType,
+        ]),
+      );
+      return { types, count: request.ResourceConfig?.InstanceCount, note: instances.note };
+    };
+    for (const algorithm of ['linear-learner', 'xgboost'] as const) {
+      const sharded = distribution(algorithm, 4, 6);
+      expect(sharded.types.train).toBe('ShardedByS3Key');
+      // Validation and test rows are scored whole by every instance.
+      for (const [name, type] of Object.entries(sharded.types))
+        if (name !== 'train') expect(type).toBe('FullyReplicated');
+      expect(sharded).toMatchObject({ count: 4, note: undefined });
+      expect(distribution(algorithm, 1, 6)).toMatchObject({ types: { train: 'FullyReplicated' }, count: 1 });
     }
+    for (const algorithm of ['kmeans', 'custom'] as const) {
+      const replicated = distribution(algorithm, 4, 6);
+      expect(Object.values(replicated.types).every((t) => t === 'FullyReplicated')).toBe(true);
+      expect(replicated.count).toBe(4);
+      expect(replicated.note).toMatch(/each of the 4 instances reads all of it.*"instanceCount": 1/);
+    }
+  });
+
+  it('never gives a distributed job more instances than the train channel has parts, and says so', () => {
+    const manifest = makeManifest({ settings: { algorithm: 'linear-learner', instanceCount: 8 }, files: 3 });
+    const { request, instances } = buildTrainingRequest(manifest, testConfig);
+    expect(request.ResourceConfig?.InstanceCount).toBe(3);
+    expect(request.InputDataConfig?.[0]?.DataSource?.S3DataSource?.S3DataDistributionType).toBe(
+      'ShardedByS3Key',
+    );
+    expect(instances.note).toMatch(
+      /"instanceCount" 8 lowered to 3: the train channel has 3 parts.*"shardSizeMb"/,
+    );
+    const single = buildTrainingRequest(
+      makeManifest({ settings: { algorithm: 'xgboost', instanceCount: 2 }, files: 1 }),
+      testConfig,
+    );
+    expect(single.request.ResourceConfig?.InstanceCount).toBe(1);
+    expect(single.request.InputDataConfig?.[0]?.DataSource?.S3DataSource?.S3DataDistributionType).toBe(
+      'FullyReplicated',
+    );
+    expect(single.instances.note).toMatch(/lowered to 1: the train channel has 1 part and/);
   });
 
   it('refuses to give k-means a channel that leads with the label', () => {
