@@ -44,7 +44,7 @@ export interface StackNames {
 export interface IamCall {
   caller: IamCaller;
   /**
-   * The SDK command (`GetObject`), a step of `@aws-sdk/lib-storage`'s Upload
+   * The SDK command (`GetObject`), a step of a streamed multipart upload
    * (`UploadPart`), or what Lambda or SageMaker does for the caller (`Lambda:
    * on-failure destination`, `SageMaker: write model`).
    */
@@ -129,7 +129,7 @@ function commonCalls(fn: Fn, detailType: string): IamCall[] {
   ];
 }
 
-/** The steps of a streamed `@aws-sdk/lib-storage` Upload of `key`, each as S3 authorizes it. */
+/** The steps of a streamed upload of `key` (lib/aws/multipart-upload.ts), each as S3 authorizes it. */
 function uploadCalls(caller: IamCaller, key: string, why: string): IamCall[] {
   const steps: [string, string][] = [
     ['PutObject', 's3:PutObject'],

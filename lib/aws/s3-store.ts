@@ -9,17 +9,17 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { Body, ObjectRef, ObjectStore, PutOptions } from '../ports';
 import { ObjectChangedError } from '../ports';
+import { uploadStream } from './multipart-upload';
 import { readRanges } from './ranged-read';
 
 /** Part size of streamed uploads: 8 MiB parts allow 80 GB objects within S3's 10,000 parts. */
 export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
 /**
  * Parts in flight per upload: S3 serves each connection at about 85-90 MB/s,
- * so several parts upload at once; memory holds about one more part than this
- * per stream.
+ * so several parts upload at once; memory holds at most one more part than
+ * this per stream (lib/aws/multipart-upload.ts).
  */
 export const UPLOAD_QUEUE_SIZE = 8;
 /** Bytes per ranged GET of a large object (S3 recommends 8 or 16 MB). */
@@ -158,18 +158,19 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       await client.send(new PutObjectCommand({ ...params, Body: body }));
       return;
     }
-    const stream = body instanceof Readable ? body : Readable.from(body, { objectMode: false });
-    const upload = new Upload({ client, params: { ...params, Body: stream }, partSize, queueSize });
     try {
-      await upload.done();
+      await uploadStream(client, params, body, { partSize, queueSize });
     } catch (error) {
-      // Upload aborts its multipart upload itself; the source must not be left paused mid-stream.
-      stream.destroy();
+      // The upload is aborted; a source stream must not be left paused mid-way.
+      if (body instanceof Readable) body.destroy();
       throw error;
     }
   }
 
   return {
+    // The upload copies each chunk into a part buffer before it asks for the next.
+    putReleasesChunks: true,
+
     async head(key) {
       try {
         const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));

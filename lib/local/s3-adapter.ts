@@ -100,6 +100,7 @@ export function createLocalStore(
       getChecked(ref, `bytes=${start}-${end - 1}`, signal);
 
   return {
+    putReleasesChunks: s3.putReleasesChunks,
     // s3rver rewrites an object in place: small reads wait for writes of the same key to finish.
     head: (key) => locks.run(key, () => s3.head(key)),
     getText: (key) => locks.run(key, () => s3.getText(key)),
