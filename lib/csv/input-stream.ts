@@ -84,10 +84,12 @@ async function firstBytes(
   const head: Uint8Array[] = [];
   let total = 0;
   while (total < bytes) {
+    // A source may reuse a chunk's buffer once the next is asked for: keep a copy of the last.
+    const last = head.length - 1;
+    if (last >= 0) head[last] = (head[last] as Uint8Array).slice();
     const next = await iterator.next();
     if (next.done) return { head, total, done: true };
-    // A source may reuse a chunk's buffer once the next is asked for: keep copies.
-    head.push(next.value.slice());
+    head.push(next.value);
     total += next.value.length;
   }
   return { head, total, done: false };
@@ -107,7 +109,7 @@ export async function* decodedInput(
   let finished = false;
   try {
     const { head, done } = await firstBytes(iterator, 8);
-    const start = Buffer.concat(head);
+    const start = head.length === 1 ? (head[0] as Uint8Array) : Buffer.concat(head);
     const rest: AsyncIterable<Uint8Array> = {
       [Symbol.asyncIterator]: () => ({
         next: () => (done ? Promise.resolve({ done: true, value: undefined }) : iterator.next()),

@@ -57,7 +57,8 @@ export interface InputPlan {
   inferences: Inference[];
 }
 
-type Open = () => AsyncIterable<Uint8Array>;
+/** Opens an input; with `borrow`, chunks may be reused once the next is asked for. */
+type Open = (borrow?: boolean) => AsyncIterable<Uint8Array>;
 
 /** The decoded first bytes of an input (or all of it), and whether it was compressed. */
 export async function headOf(
@@ -191,10 +192,12 @@ export async function inspectInputs(openX: Open, openY: Open, options: InspectOp
     dropFirstColumn: formats.y.indexColumn,
     header: formats.y.header,
     onLabel: (value) => scan.note(value),
-  });
-  for await (const _ of rewriteStream(decodedInput(openY(), yFile), rewriter)) {
     // Only the labels matter here; the merge reads y.csv again.
-  }
+    discardOutput: true,
+  });
+  // The rewriter is done with a chunk when push returns: the source may reuse its buffers.
+  for await (const chunk of decodedInput(openY(true), yFile)) rewriter.push(chunk);
+  rewriter.end();
   const labels = planLabels(scan, options.task, yFile, settingsFile);
   inferences.push({ about: 'task', said: `${labels.task}: ${labels.reason}` });
   return {

@@ -11,6 +11,7 @@ const DOT = 0x2e;
 /** Values are taken as written: a BOM inside the data is a character, not a marker to drop. */
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
+const NOTHING = new Uint8Array(0);
 
 /** How one input is turned into the comma-separated form the merge engine reads. */
 export interface RewriteOptions {
@@ -26,6 +27,8 @@ export interface RewriteOptions {
   onIndex?: (value: string, row: number) => void;
   /** Each first kept value of a data row (the label of y.csv), unquoted. */
   onLabel?: (value: string, row: number) => void;
+  /** Only the callbacks matter: `push` and `end` return nothing (no memory taken per chunk). */
+  discardOutput?: boolean;
   /** Replaces the first kept value of a data row (label encoding); `undefined` keeps it. Same value, same result. */
   encodeLabel?: (value: string) => string | undefined;
 }
@@ -178,6 +181,10 @@ export class CsvRewriter {
   }
 
   private take(): Uint8Array {
+    if (this.options.discardOutput) {
+      this.out.length = 0;
+      return NOTHING;
+    }
     const result = this.out.bytes.slice(0, this.out.length);
     this.out.length = 0;
     return result;

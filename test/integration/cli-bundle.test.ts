@@ -91,4 +91,27 @@ describe('the prebuilt CLI bundle', () => {
     expect(bundles).toHaveLength(3);
     expect(run(bundler.current())).toMatch(/^e from /);
   });
+
+  it('compiles in the packages it bundles, keyed like the sources, and leaves the others to require() at run time', async () => {
+    const { root, write } = project('packages');
+    for (const name of ['inside', 'outside']) {
+      mkdirSync(join(root, 'node_modules', name), { recursive: true });
+      write(`node_modules/${name}/index.js`, `module.exports = '${name} 1';\n`);
+    }
+    write('src/main.ts', "console.log(require('inside'), require('outside'));\n");
+    const bundler = createBundler({
+      root,
+      entry: 'src/main.ts',
+      cache: join(root, 'cache'),
+      bundled: ['inside'],
+    });
+    const bundle = await bundler.fresh();
+    expect(run(bundle)).toBe('inside 1 outside 1');
+    write('node_modules/outside/index.js', "module.exports = 'outside 2';\n");
+    expect(bundler.current()).toBe(bundle);
+    expect(run(bundle)).toBe('inside 1 outside 2');
+    write('node_modules/inside/index.js', "module.exports = 'inside 2';\n");
+    expect(bundler.current()).toBeUndefined();
+    expect(run(await bundler.fresh())).toBe('inside 2 outside 2');
+  });
 });

@@ -55,7 +55,29 @@ async function rejection(promise: Promise<unknown>): Promise<DatasetRejectedErro
   return error as DatasetRejectedError;
 }
 
+/** Yields every chunk in the same buffer, overwritten each time, when asked to borrow; else fresh chunks. */
+function reusing(data: Buffer, size: number) {
+  return (borrow?: boolean) =>
+    (async function* () {
+      const shared = Buffer.alloc(size);
+      for (let at = 0; at < data.length; at += size) {
+        const length = data.copy(shared, 0, at, at + size);
+        yield borrow ? shared.subarray(0, length) : Buffer.from(shared.subarray(0, length));
+        shared.fill(0x3f);
+      }
+    })();
+}
+
 describe('inspectInputs and mergeInputs', () => {
+  it('reads the labels of a y whose reader reuses one buffer, as a file reader lending its buffers does', async () => {
+    const labels = Array.from({ length: 3000 }, (_, k) => ['setosa', 'versicolor', 'virginica'][k % 3]);
+    const x = Buffer.from(`length\n${labels.map((_, k) => `${k}.5`).join('\n')}\n`);
+    const y = Buffer.from(`species\n${labels.join('\n')}\n`);
+    const plan = await inspectInputs(reusing(x, 64), reusing(y, 13), INSPECT);
+    expect(plan.labelRows).toBe(3000);
+    expect(plan.labels.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+  });
+
   it('drops the index column pandas writes in both files, checks they agree and says so', async () => {
     const x = ',a,b\n0,1.5,2\n1,3.5,4\n2,5.5,6\n';
     const y = ',target\n0,1\n1,0\n2,1\n';
