@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { startLocalInference } from '../lib/local/inference-server';
 import { startLocalStack } from '../lib/local/runtime';
 import { LOCAL_CREDENTIALS } from '../lib/local/s3-server';
 import { createLogger, silentLogger } from '../lib/logger';
@@ -8,6 +9,8 @@ import { createProgressPrinter } from './local-progress';
 export interface ServeInput {
   /** 0: a free port. */
   port: number;
+  /** The port of the local endpoints (`POST /endpoints/<dataset>/invocations`); 0: a free port. */
+  inferencePort?: number;
   /** The S3 server's state directory. */
   dir: string;
   /** The folder the user named (shown in the banner). */
@@ -17,18 +20,18 @@ export interface ServeInput {
   verbose: boolean;
 }
 
-function portInUse(port: number): UnavailableError {
+function portInUse(port: number, flag = '--port'): UnavailableError {
   return new UnavailableError(
-    `port ${port} is in use: pick another with --port, or leave it out for a free one`,
+    `port ${port} is in use: pick another with ${flag}, or leave it out for a free one`,
   );
 }
 
 /** s3rver lets a failed listen crash the process: find out first, and say it in one line. */
-function assertPortFree(port: number): Promise<void> {
+function assertPortFree(port: number, flag = '--port'): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? portInUse(port) : error);
+      reject(error.code === 'EADDRINUSE' ? portInUse(port, flag) : error);
     });
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
@@ -55,7 +58,9 @@ function interrupted(): Promise<string> {
  */
 export async function serveLocally(io: CommandIO, input: ServeInput): Promise<number> {
   if (input.port) await assertPortFree(input.port);
+  if (input.inferencePort) await assertPortFree(input.inferencePort, '--inference-port');
   const printer = createProgressPrinter(io, { showUploads: true });
+  const logger = input.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger;
   const stack = await startLocalStack({
     dir: input.dir,
     port: input.port,
@@ -66,11 +71,22 @@ export async function serveLocally(io: CommandIO, input: ServeInput): Promise<nu
         }
       : {}),
     onStep: printer.onStep,
-    logger: input.verbose ? createLogger({ level: 'debug', write: io.err }) : silentLogger,
+    logger,
   }).catch((error: unknown) => {
     throw (error as { code?: string }).code === 'EADDRINUSE' ? portInUse(input.port) : error;
   });
   printer.attach(stack);
+  const inference = await startLocalInference({
+    store: stack.store,
+    bucket: stack.bucket,
+    port: input.inferencePort ?? 0,
+    logger,
+  }).catch(async (error: unknown) => {
+    await stack.stop();
+    throw (error as { code?: string }).code === 'EADDRINUSE'
+      ? portInUse(input.inferencePort ?? 0, '--inference-port')
+      : error;
+  });
   const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
   const credentials = `AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}`;
   io.out(
@@ -82,11 +98,15 @@ export async function serveLocally(io: CommandIO, input: ServeInput): Promise<nu
       `  ${credentials} aws --endpoint-url ${stack.endpoint} s3 cp y.csv s3://${stack.bucket}/raw/mydata/y.csv`,
       `  sagedrop upload x.csv y.csv --bucket ${stack.bucket} --dataset mydata --endpoint ${stack.endpoint}`,
       `  sagedrop status --bucket ${stack.bucket} --endpoint ${stack.endpoint}`,
+      `the champion of each dataset answers at ${inference.url}/endpoints/<dataset>/invocations`,
+      '(as its SageMaker endpoint would: text/csv rows of features in, JSON out), e.g.:',
+      `  curl -s -H 'Content-Type: text/csv' --data-binary @rows.csv ${inference.invocationsUrl('mydata')}`,
       'Ctrl-C stops.',
     ].join('\n'),
   );
   const signal = await interrupted();
   io.out(`${signal}: finishing running work and stopping`);
+  await inference.stop();
   await stack.waitForIdle();
   await printer.flush();
   await stack.stop();
