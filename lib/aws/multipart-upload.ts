@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   AbortMultipartUploadCommand,
   type CompletedPart,
@@ -59,6 +60,8 @@ export async function uploadStream(
   const { partSize, queueSize } = options;
   const { Bucket, Key } = params;
   const abort = new AbortController();
+  // Every part in flight listens to the one signal (the SDK adds a listener or two per request).
+  setMaxListeners(4 * queueSize + 10, abort.signal);
   const spare: Buffer<ArrayBuffer>[] = [];
   const done: CompletedPart[] = [];
   const inFlight = new Set<Promise<void>>();

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** Reads one byte range `[start, end)` of the pinned object version; throws on any failure. */
 export type FetchRange = (start: number, end: number, signal: AbortSignal) => AsyncIterable<Uint8Array>;
 
@@ -60,6 +62,8 @@ export async function* readRanges(
   const { rangeBytes, concurrency, retries } = options;
   const count = Math.ceil(size / rangeBytes);
   const abort = new AbortController();
+  // Every range in flight listens to the one signal (the SDK adds a listener or two per request).
+  setMaxListeners(4 * concurrency + 10, abort.signal);
   const queues: RangeQueue[] = [];
   let buffered = 0;
   const note = (delta: number) => {
