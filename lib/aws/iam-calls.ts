@@ -161,6 +161,11 @@ const mergeCalls: IamCall[] = [
     'reads the exact uploaded version (VersionId) it paired',
   ),
   ...uploadCalls('merge', keys.channel(DATASET, RUN, 'train'), 'streams a channel'),
+  ...uploadCalls(
+    'merge',
+    keys.channel(DATASET, RUN, 'train', 'part-00001.csv'),
+    'streams a part of a channel larger than shardSizeMb',
+  ),
   object('merge', 'PutObject', 's3:PutObject', keys.manifest(DATASET, RUN), 'the manifest, written last'),
   object('merge', 'HeadObject', 's3:GetObject', keys.manifest(DATASET, RUN), 'whether a run finished'),
   object('merge', 'PutObject', 's3:PutObject', keys.inputClaim(DATASET, 'x', 'tok'), 'claims an upload'),

@@ -53,7 +53,7 @@ async function merge(name: string, data: { x: string; y: string }, settings: obj
   const event = await upload(`raw/${name}/y.csv`, data.y);
   const outcomes = await createMergeHandler(() => deps)(event, { awsRequestId: `req-${name}` } as Context);
   const run = outcomes.find((o) => o.outcome === 'committed');
-  if (!run || run.outcome !== 'committed') throw new Error(`not merged: ${JSON.stringify(outcomes)}`);
+  if (run?.outcome !== 'committed') throw new Error(`not merged: ${JSON.stringify(outcomes)}`);
   return runManifestSchema.parse(JSON.parse((await store.getText(run.manifestKey)) ?? ''));
 }
 

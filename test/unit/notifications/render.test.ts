@@ -117,6 +117,21 @@ describe('renderMessage', () => {
     expect(body).toContain('/aws/sagemaker/TrainingJobs');
   });
 
+  it('says why a training job has fewer instances than the settings asked for', () => {
+    const note =
+      '"instanceCount" 8 lowered to 3: the train channel has 3 parts and each instance reads whole parts.';
+    const started = events.find((e) => e.detailType === 'Training Started') as PipelineEvent & {
+      detailType: 'Training Started';
+    };
+    const { body } = renderMessage({
+      ...started,
+      detail: { ...started.detail, instanceCount: 3, instanceNote: note },
+    });
+    expect(body).toMatch(/Instances:\s+3 x ml\.m5\.large/);
+    expect(body.replace(/\s+/g, ' ')).toContain(note);
+    expect(renderMessage(started).body).not.toContain('lowered');
+  });
+
   it('names file, row and column of a rejected dataset', () => {
     const { body } = renderMessage(events[3] as PipelineEvent);
     expect(body).toMatch(/Where:\s+raw\/iris\/y\.csv, row 7, column 1/);
