@@ -3,6 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionsRecord } from '../../lib/models/prediction-plan';
 import type { PipelineEvent, PredictionsRejectedDetail } from '../../lib/notifications/events';
+import { scoringRequestProblems } from '../support/botocore-validator';
 import { dataset, heldOutRows, predictionRows } from '../support/predictions';
 import { startTestStack } from './local-stack';
 
@@ -141,6 +142,23 @@ describe('predictions through the local stack', () => {
     expect(lines[0]).toMatch(/^\uFEFF"5\.1",3\.5,"1\.4",0\.2,setosa,0\.\d+$/);
     expect(lines[1]).toMatch(/^6\.7,3\.0,5\.2,"2\.3",virginica,0\.\d+$/);
     expect(lines.slice(2)).toEqual(['']);
+  });
+
+  it('asks the local transform with requests the SageMaker API accepts, for the normalised rows only', async () => {
+    const transforms = stack.scorer.requests.createTransformJob.filter((r) =>
+      r.TransformJobName?.startsWith('sagedrop-local--pred-'),
+    );
+    expect(transforms.length).toBeGreaterThan(0);
+    for (const request of transforms) {
+      expect(scoringRequestProblems('CreateTransformJobRequest', request)).toEqual([]);
+      expect(request.TransformInput?.DataSource?.S3DataSource?.S3Uri).toMatch(
+        /^s3:\/\/sagedrop-local\/transforms\/[^/]+\/[0-9a-f]+\/input\/$/,
+      );
+      expect(request.DataProcessing).toBeUndefined();
+    }
+    for (const request of stack.scorer.requests.createModel) {
+      expect(scoringRequestProblems('CreateModelInput', request)).toEqual([]);
+    }
   });
 
   it('rejects a dataset without a champion, naming what to do, and writes nothing under predictions/', async () => {

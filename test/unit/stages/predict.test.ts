@@ -67,6 +67,21 @@ describe('the predict stage', () => {
     expect(p.world.scorer.transforms.get(name ?? '')?.request.DataProcessing).toBeUndefined();
   });
 
+  it('scores the version the event announced, even when the file was overwritten since', async () => {
+    const p = await predictWorld();
+    const first = await p.world.store.upload('score/iris/rows.csv', ROWS);
+    await p.world.store.upload('score/iris/rows.csv', '6.0,2.2,4.0,1.0\n');
+    const outcome = await p.upload('score/iris/rows.csv', {
+      versionId: first.versionId,
+      etag: first.etag,
+      size: first.size,
+    });
+    const id = 'id' in outcome ? outcome.id : '';
+    expect(p.world.store.text(keys.predictionInput('iris', id))).toBe(ROWS);
+    await p.upload('score/iris/rows.csv');
+    expect(p.predictionTransforms()).toHaveLength(2);
+  });
+
   it('scores an identical re-upload again: it is a new version', async () => {
     const p = await predictWorld();
     await p.world.store.upload('score/iris/rows.csv', ROWS);
