@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import {
   createReadStream,
   createWriteStream,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statfsSync,
 } from 'node:fs';
@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { readDefaults } from '../lib/settings/config';
-import { checkChannels, FEATURES, fileSize, generate, mb } from './support/merge-data';
+import { runManifestSchema } from '../lib/training/manifest';
+import { type ChannelFiles, checkChannels, FEATURES, fileSize, generate, mb } from './support/merge-data';
 import { print } from './support/print';
 import { findPython, type ProcessRun, repeat, spread, timeProcess } from './support/processes';
 import { sameBytes } from './support/same-bytes';
@@ -68,19 +69,21 @@ function sagedropMerge(xPath: string, yPath: string, outDir: string): Promise<Pr
   });
 }
 
-/** The channel files of the one run `sagedrop merge` wrote under `outDir`. */
-function channelFiles(outDir: string) {
+/** The channel files (parts, when sharded) of the one run `sagedrop merge` wrote under `outDir`, from its manifest. */
+function channelFiles(outDir: string): ChannelFiles {
   const datasetDir = join(outDir, 'train', 'default');
   const runs = readdirSync(datasetDir).filter((name) => !name.startsWith('_'));
   if (runs.length !== 1) throw new Error(`expected one run under ${datasetDir}, found ${runs.length}`);
-  const runDir = join(datasetDir, runs[0] as string);
+  const manifest = runManifestSchema.parse(
+    JSON.parse(readFileSync(join(datasetDir, runs[0] as string, 'manifest.json'), 'utf8')),
+  );
+  const path = (key: string) => join(outDir, ...key.split('/'));
+  const files = (name: 'train' | 'validation' | 'test') => (manifest.channels[name]?.files ?? []).map(path);
   return {
-    train: join(runDir, 'train', 'train.csv'),
-    validation: join(runDir, 'validation', 'validation.csv'),
-    test: join(runDir, 'test', 'test.csv'),
-    testLabels: existsSync(join(runDir, 'test-labels'))
-      ? join(runDir, 'test-labels', 'labels.csv')
-      : undefined,
+    train: files('train'),
+    validation: files('validation'),
+    test: files('test'),
+    testLabels: manifest.testLabels === undefined ? undefined : path(manifest.testLabels),
   };
 }
 

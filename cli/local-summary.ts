@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseS3Uri, s3Uri } from '../lib/layout';
 import { formatNumber } from '../lib/notifications/render';
 import { type RunTask, runManifestSchema } from '../lib/training/manifest';

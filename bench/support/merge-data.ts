@@ -87,10 +87,33 @@ export class LineReader {
   }
 }
 
+/** The lines of several files (a channel's parts), one file after the other. */
+export class PartsReader {
+  private readonly readers: LineReader[];
+  private at = 0;
+
+  constructor(paths: string[]) {
+    this.readers = paths.map((path) => new LineReader(path));
+  }
+
+  next(): string | undefined {
+    for (; this.at < this.readers.length; this.at += 1) {
+      const line = (this.readers[this.at] as LineReader).next();
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  }
+
+  close(): void {
+    for (const reader of this.readers) reader.close();
+  }
+}
+
+/** Each channel's files in order: one, or its parts when it was written sharded. */
 export interface ChannelFiles {
-  train: string;
-  validation: string;
-  test: string;
+  train: string[];
+  validation: string[];
+  test: string[];
   /** Present when the test channel holds features only (its labels beside it). */
   testLabels?: string;
 }
@@ -111,9 +134,9 @@ export function checkChannels(
   const cuts = splitCuts(split.testFraction, split.validationFraction);
   const expected = new LineReader(joined);
   const readers = {
-    train: new LineReader(files.train),
-    validation: new LineReader(files.validation),
-    test: new LineReader(files.test),
+    train: new PartsReader(files.train),
+    validation: new PartsReader(files.validation),
+    test: new PartsReader(files.test),
   };
   const labels = files.testLabels === undefined ? undefined : new LineReader(files.testLabels);
   try {
