@@ -1,7 +1,7 @@
 /**
  * Every S3 key sagedrop reads or writes, in one place.
  *
- * raw/<dataset>/{x.csv,y.csv,sagedrop.json}   user uploads (raw/x.csv: dataset "default")
+ * raw/<dataset>/{x.csv,y.csv,sagedrop.json}   user uploads (raw/x.csv: dataset "default"; x.csv.gz, y.csv.gz too)
  * train/<dataset>/<run>/<channel>/<file>.csv   merged channels
  * train/<dataset>/<run>/manifest.json          written last; the only trigger for training
  * train/<dataset>/_inputs/<x|y>/<token>.json   which run consumed an uploaded version
@@ -52,8 +52,28 @@ export interface RawKey {
 const RAW_FILES: Record<string, RawFile> = {
   'x.csv': 'x',
   'y.csv': 'y',
+  'x.csv.gz': 'x',
+  'y.csv.gz': 'y',
   [SETTINGS_FILE]: 'settings',
 };
+
+/** Every file name the pipeline reads in a dataset folder, for messages about what it expects. */
+export const RAW_FILE_NAMES: readonly string[] = Object.keys(RAW_FILES);
+
+/**
+ * The keys an input may be uploaded as: `x.csv` or its gzip form `x.csv.gz`
+ * (the same for y); the settings file has one name. When both forms of an
+ * input are there, the pairing takes the newer upload.
+ */
+export function rawKeys(dataset: string, file: RawFile): string[] {
+  const plain = keys.raw(dataset, file);
+  return file === 'settings' ? [plain] : [plain, `${plain}.gz`];
+}
+
+/** The file name of a raw key (`x.csv.gz`), for messages. */
+export function rawFileName(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
+}
 
 /**
  * Why `name` cannot be a dataset folder, or `undefined` when it can. Spaces and

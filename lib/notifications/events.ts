@@ -220,8 +220,28 @@ export interface EventFailedDetail {
   hint: string;
 }
 
+/**
+ * `Upload Ignored`: an upload under `raw/` the pipeline never reads (another
+ * name, another case, a deeper folder). Sent once per uploaded object version.
+ */
+export interface IgnoredDetail {
+  schemaVersion: typeof SCHEMA_VERSION;
+  /** The folder's dataset (`default` directly under raw/; `_invalid` when the folder cannot be one). */
+  dataset: string;
+  /** The key as uploaded, e.g. `raw/iris/features.csv`. */
+  file: string;
+  versionId?: string;
+  /** Why the pipeline does not read it. */
+  reason: string;
+  /** The file names the pipeline reads in a dataset folder. */
+  expected: string[];
+  /** What to do about it. */
+  hint: string;
+}
+
 export type PipelineEvent =
   | { detailType: 'Dataset Rejected'; detail: RejectedDetail }
+  | { detailType: 'Upload Ignored'; detail: IgnoredDetail }
   | { detailType: 'Training Started'; detail: StartedDetail }
   | { detailType: 'Training Failed To Start'; detail: NotStartedDetail }
   | { detailType: 'Training Completed'; detail: FinishedDetail }

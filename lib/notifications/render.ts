@@ -7,6 +7,7 @@ import type {
   EvaluatedDetail,
   EventFailedDetail,
   FinishedDetail,
+  IgnoredDetail,
   NotStartedDetail,
   PipelineEvent,
   RejectedDetail,
@@ -306,6 +307,23 @@ function renderRejected(d: RejectedDetail): string[] {
   ];
 }
 
+function renderIgnored(d: IgnoredDetail): string[] {
+  return [
+    `sagedrop will not read ${d.file}: ${d.reason}. Nothing was started.`,
+    '',
+    ...fields([
+      ['File', d.file],
+      ['Version', d.versionId],
+      ['Files read', d.expected.join(', ')],
+    ]),
+    '',
+    'What to do:',
+    ...wrap(d.hint),
+    '',
+    'The upload stays where it is; sagedrop never changes or deletes it.',
+  ];
+}
+
 function renderStarted(d: StartedDetail, backend: Backend): string[] {
   return [
     `Training of dataset "${d.dataset}" has started. You will get another message when it ends.`,
@@ -442,6 +460,8 @@ function render(event: PipelineEvent, backend: Backend): { status: string; lines
       return { status: 'training stopped', lines: renderUnfinished(event.detail, 'was stopped', backend) };
     case 'Dataset Rejected':
       return { status: 'dataset rejected', lines: renderRejected(event.detail) };
+    case 'Upload Ignored':
+      return { status: 'upload ignored', lines: renderIgnored(event.detail) };
     case 'Training Started':
       return { status: 'training started', lines: renderStarted(event.detail, backend) };
     case 'Training Failed To Start':

@@ -43,7 +43,8 @@ export interface RawUpload {
 }
 
 export type MergeOutcome =
-  | { outcome: 'ignored'; key: string }
+  /** Not an input; an upload under raw/ comes with its dataset and why (the owner was told). */
+  | { outcome: 'ignored'; key: string; dataset?: string; reason?: string }
   /** Nothing to do until the user uploads what `reason` names. */
   | { outcome: 'waiting'; dataset: string; reason: string; missing: RawFile[] }
   /** Another live invocation is merging these inputs. */

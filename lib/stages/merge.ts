@@ -5,6 +5,7 @@ import type { ObjectRef, ObjectStore } from '../ports';
 import { resolveSettings, shardSizeBytes } from '../settings/dataset';
 import { type ManifestInput, readManifest } from '../training/manifest';
 import type { Invocation, MergeDeps } from './deps';
+import { describeIgnoredUpload, notifyIgnoredUpload } from './ignored-upload';
 import type { ClaimedRun, MergeContext, MergeOutcome, RawUpload } from './merge-context';
 import { prepareMerge } from './merge-inputs';
 import { checkMergeSize } from './merge-limits';
@@ -55,7 +56,8 @@ export function mergeContext(deps: MergeDeps, dataset: string, invocation: Invoc
 /**
  * Reacts to one upload under `raw/`: a dataset's `x.csv`, `y.csv` or
  * `sagedrop.json` (re)tries pairing that dataset; an upload into a folder that
- * cannot be a dataset is rejected with a report; anything else is ignored.
+ * cannot be a dataset is rejected with a report; any other upload under `raw/`
+ * is ignored with one "Upload Ignored" notification per object version.
  */
 export async function handleRawUpload(
   deps: MergeDeps,
@@ -64,8 +66,20 @@ export async function handleRawUpload(
 ): Promise<MergeOutcome> {
   const raw = parseRawKey(upload.key);
   if (!raw) {
-    deps.logger.debug('ignored key', { key: upload.key });
-    return { outcome: 'ignored', key: upload.key };
+    const ignored = describeIgnoredUpload(upload.key);
+    if (!ignored) {
+      deps.logger.debug('ignored key', { key: upload.key });
+      return { outcome: 'ignored', key: upload.key };
+    }
+    await notifyIgnoredUpload(
+      deps,
+      upload,
+      ignored,
+      invocation.requestId,
+      invocation.now ?? (() => new Date()),
+    );
+    deps.logger.warn('upload ignored', { key: upload.key, reason: ignored.reason });
+    return { outcome: 'ignored', key: upload.key, dataset: ignored.dataset, reason: ignored.reason };
   }
   if (raw.problem) {
     const ctx = mergeContext(deps, INVALID_FOLDER_DATASET, invocation);

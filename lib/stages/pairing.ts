@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { keys, type RawFile } from '../layout';
+import { keys, type RawFile, rawFileName, rawKeys } from '../layout';
 import { type ObjectRef, type ObjectStore, readStoredRecord, type StoredRecord } from '../ports';
 import { readManifest } from '../training/manifest';
 import type { ClaimedRun, MergeContext, MergeOutcome } from './merge-context';
@@ -157,11 +157,30 @@ interface RawRefs {
 /** How many times one invocation pairs again after newer uploads turned up while it held x. */
 const MAX_PAIRING_ATTEMPTS = 5;
 
+/**
+ * The current upload of one raw file of `dataset`: `x.csv` or `x.csv.gz`
+ * (the same for y), whichever was uploaded last; on the same second, the
+ * gzip form, which a user uploads in place of the plain one.
+ */
+export async function headRawFile(
+  store: Pick<ObjectStore, 'head'>,
+  dataset: string,
+  file: RawFile,
+): Promise<ObjectRef | undefined> {
+  const found = (await Promise.all(rawKeys(dataset, file).map((key) => store.head(key)))).filter(
+    (ref): ref is ObjectRef => ref !== undefined,
+  );
+  return found.reduce<ObjectRef | undefined>(
+    (newest, ref) => (!newest || ref.lastModified.getTime() >= newest.lastModified.getTime() ? ref : newest),
+    undefined,
+  );
+}
+
 async function headRawFiles(ctx: MergeContext): Promise<RawRefs> {
   const [x, y, settings] = await Promise.all([
-    ctx.store.head(keys.raw(ctx.dataset, 'x')),
-    ctx.store.head(keys.raw(ctx.dataset, 'y')),
-    ctx.store.head(keys.raw(ctx.dataset, 'settings')),
+    headRawFile(ctx.store, ctx.dataset, 'x'),
+    headRawFile(ctx.store, ctx.dataset, 'y'),
+    headRawFile(ctx.store, ctx.dataset, 'settings'),
   ]);
   return { x, y, settings };
 }
@@ -201,7 +220,7 @@ async function pairOnce(
   const { store, dataset } = ctx;
   if (!x || !y) {
     const missing: RawFile[] = [...(x ? [] : ['x' as const]), ...(y ? [] : ['y' as const])];
-    const reason = `waiting for ${missing.map((f) => keys.raw(dataset, f)).join(' and ')}`;
+    const reason = `waiting for ${missing.map((f) => `${keys.raw(dataset, f)} (or ${f}.csv.gz)`).join(' and ')}`;
     ctx.logger.info('waiting for partner', { missing });
     return { result: { outcome: 'waiting', dataset, reason, missing } };
   }
@@ -241,9 +260,9 @@ async function pairOnce(
     logger.info('run in progress elsewhere', { file: claim.file, by: claim.by });
     return { result: { outcome: 'in-progress', dataset, run: claim.by, by: claim.by }, releasedX };
   }
-  const used = keys.raw(dataset, claim.file);
-  const partner = keys.raw(dataset, claim.file === 'x' ? 'y' : 'x');
-  const reason = `${used} was already used by run ${claim.by}: upload a new ${claim.file}.csv to start a run with the new ${partner}`;
+  const used = claim.file === 'x' ? x : y;
+  const partner = claim.file === 'x' ? y : x;
+  const reason = `${used.key} was already used by run ${claim.by}: upload a new ${claim.file}.csv to start a run with the new ${rawFileName(partner.key)}`;
   logger.info('waiting for new upload', { file: claim.file, consumedBy: claim.by });
   return { result: { outcome: 'waiting', dataset, reason, missing: [claim.file] }, releasedX };
 }

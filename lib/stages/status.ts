@@ -1,4 +1,4 @@
-import { DEFAULT_DATASET, keys, PREFIX, parseManifestKey, parseRawKey } from '../layout';
+import { DEFAULT_DATASET, keys, PREFIX, parseManifestKey, parseRawKey, rawFileName } from '../layout';
 import { round } from '../models/baseline';
 import { readChampion } from '../models/champion';
 import { metricValue } from '../models/decision';
@@ -10,19 +10,19 @@ import type { CatalogEntry, LatestPointer } from '../training/catalog';
 import { readCatalogRecord, readLatestPointer } from '../training/catalog-records';
 import { readManifest } from '../training/manifest';
 import { readRejectionReport } from './merge-rejection';
-import { inputToken, readInputClaim } from './pairing';
+import { headRawFile, inputToken, readInputClaim } from './pairing';
 
-/** Where the current upload of x.csv or y.csv stands with the merge's pairing. */
+/** Where the current upload of x.csv or y.csv stands with the merge's pairing (`key`: x.csv or x.csv.gz). */
 export type InputState =
   | { state: 'missing' }
   /** Not used by any run yet: it pairs with its partner. */
-  | { state: 'new'; uploadedAt: string }
+  | { state: 'new'; uploadedAt: string; key?: string }
   /** A merge holds it for `run` and has not committed a manifest yet. */
-  | { state: 'merging'; run: string; uploadedAt: string }
+  | { state: 'merging'; run: string; uploadedAt: string; key?: string }
   /** `run` committed a manifest with it: it never pairs again. */
-  | { state: 'consumed'; run: string; uploadedAt: string }
+  | { state: 'consumed'; run: string; uploadedAt: string; key?: string }
   /** `run` rejected it; it pairs again with a new upload of its partner. */
-  | { state: 'rejected'; run: string; uploadedAt: string };
+  | { state: 'rejected'; run: string; uploadedAt: string; key?: string };
 
 export interface RunStatus {
   run: string;
@@ -62,6 +62,8 @@ export interface DatasetStatus {
   latest?: LatestPointer;
   champion?: ChampionStatus;
   rejections: { run?: string; rejectedAt: string; message: string; hint: string; key: string }[];
+  /** Uploads in the dataset's folder the pipeline never reads, newest first, from their "Upload Ignored" records. */
+  ignored: { file: string; at: string; reason: string; hint: string }[];
 }
 
 async function collect(store: ObjectStore, prefix: string): Promise<ObjectRef[]> {
@@ -72,17 +74,18 @@ async function collect(store: ObjectStore, prefix: string): Promise<ObjectRef[]>
 
 /** Reads the pairing claim of the current upload without taking it: the same records the merge writes. */
 async function inputState(store: ObjectStore, dataset: string, file: 'x' | 'y'): Promise<InputState> {
-  const ref = await store.head(keys.raw(dataset, file));
+  const ref = await headRawFile(store, dataset, file);
   if (!ref) return { state: 'missing' };
   const uploadedAt = ref.lastModified.toISOString();
+  const { key } = ref;
   const read = await readInputClaim(store, keys.inputClaim(dataset, file, inputToken(ref)));
-  if (read.state !== 'valid') return { state: 'new', uploadedAt };
+  if (read.state !== 'valid') return { state: 'new', uploadedAt, key };
   const claim = read.record;
   if (await store.head(keys.manifest(dataset, claim.run)))
-    return { state: 'consumed', run: claim.run, uploadedAt };
+    return { state: 'consumed', run: claim.run, uploadedAt, key };
   if (await store.head(keys.errorReport(dataset, claim.run)))
-    return { state: 'rejected', run: claim.run, uploadedAt };
-  return { state: 'merging', run: claim.run, uploadedAt };
+    return { state: 'rejected', run: claim.run, uploadedAt, key };
+  return { state: 'merging', run: claim.run, uploadedAt, key };
 }
 
 /** Runs whose job could not start, from the "Training Failed To Start" notifications the train stage records. */
@@ -92,6 +95,26 @@ async function runsNotStarted(store: ObjectStore, dataset: string): Promise<Map<
     const read = await readNotificationRecord(store, ref.key);
     const event = read.state === 'valid' ? read.record.event : undefined;
     if (event?.detailType === 'Training Failed To Start') found.set(event.detail.run, event.detail);
+  }
+  return found;
+}
+
+/** The newest "Upload Ignored" notifications of `dataset`: what it uploaded that nothing will read. */
+async function ignoredUploads(
+  store: ObjectStore,
+  dataset: string,
+  max: number,
+): Promise<DatasetStatus['ignored']> {
+  const refs = (await collect(store, `${PREFIX.notifications}${dataset}/ignored-`))
+    .sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime())
+    .slice(0, max);
+  const found: DatasetStatus['ignored'] = [];
+  for (const ref of refs) {
+    const read = await readNotificationRecord(store, ref.key);
+    const event = read.state === 'valid' ? read.record.event : undefined;
+    if (event?.detailType !== 'Upload Ignored') continue;
+    const { file, reason, hint } = event.detail;
+    found.push({ file, at: read.state === 'valid' ? read.record.at : '', reason, hint });
   }
   return found;
 }
@@ -128,6 +151,11 @@ export async function listDatasets(store: ObjectStore): Promise<string[]> {
   for (const ref of await collect(store, PREFIX.raw)) {
     const raw = parseRawKey(ref.key);
     if (raw && !raw.problem) found.add(raw.dataset);
+  }
+  for (const ref of await collect(store, PREFIX.notifications)) {
+    // A folder that holds only uploads the pipeline ignores is still where the user looks.
+    const [dataset, id] = ref.key.slice(PREFIX.notifications.length).split('/');
+    if (dataset && !dataset.startsWith('_') && id?.startsWith('ignored-')) found.add(dataset);
   }
   for (const prefix of [PREFIX.train, PREFIX.catalog, PREFIX.errors]) {
     for (const ref of await collect(store, prefix)) {
@@ -206,6 +234,7 @@ export async function datasetStatus(
     waitingFor: describeWaiting(x, y),
     runs,
     rejections,
+    ignored: await ignoredUploads(store, dataset, maxRejections),
   };
   const latest = await readLatestPointer(store, dataset);
   if (latest.state === 'valid') status.latest = latest.record;
@@ -257,7 +286,12 @@ function describeInput(state: InputState): string {
 /** The human-readable lines `sagedrop status` prints for a dataset. */
 export function formatDatasetStatus(status: DatasetStatus): string[] {
   const lines = [`dataset ${status.dataset}: ${status.waitingFor}`];
-  lines.push(`  x.csv: ${describeInput(status.inputs.x)}`, `  y.csv: ${describeInput(status.inputs.y)}`);
+  const label = (state: InputState, plain: string) =>
+    state.state !== 'missing' && state.key ? rawFileName(state.key) : plain;
+  lines.push(
+    `  ${label(status.inputs.x, 'x.csv')}: ${describeInput(status.inputs.x)}`,
+    `  ${label(status.inputs.y, 'y.csv')}: ${describeInput(status.inputs.y)}`,
+  );
   if (status.runs.length === 0) lines.push('  runs: none yet');
   for (const run of status.runs) {
     const job = run.job
@@ -293,6 +327,10 @@ export function formatDatasetStatus(status: DatasetStatus): string[] {
       `  rejected ${rejection.rejectedAt}${rejection.run ? ` (run ${rejection.run})` : ''}: ${rejection.message}`,
     );
     lines.push(`    what to do: ${rejection.hint}`);
+  }
+  for (const upload of status.ignored) {
+    lines.push(`  ignored ${upload.file} (${upload.at}): ${upload.reason}`);
+    lines.push(`    what to do: ${upload.hint}`);
   }
   return lines;
 }

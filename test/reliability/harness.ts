@@ -5,6 +5,7 @@ import { keys, PREFIX, parseManifestKey, parseRawKey, type RawFile } from '../..
 import type { FailedInvocation } from '../../lib/local/invoker';
 import { createRandom } from '../../lib/local/training/random';
 import type { TrainingStateChangeEvent } from '../../lib/local/training/training-event';
+import { describeIgnoredUpload } from '../../lib/stages/ignored-upload';
 import { md5, type Upload, type Verdict, verifyDataset } from './checks';
 import { keyAtLimit } from './datasets';
 import { type Dose, doseMenu, type FaultKind, uploadPartDose } from './fault-menu';
@@ -49,6 +50,8 @@ export interface ReliabilityReport {
   /** Datasets each fault kind touched, for the per-kind figures. */
   touched: Record<string, Set<string>>;
   layoutProblems: string[];
+  /** Uploads under raw/ the pipeline never reads (keys at S3's length limit): each must be told about once. */
+  ignored: { uploads: number; notified: number };
   /** What the checks compared against: runs (= jobs = catalog entries) and rejection reports expected, notifications sent. */
   totals: { runs: number; rejections: number; notifications: number; jobRequests: number };
   elapsedMs: number;
@@ -182,6 +185,7 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
     verdicts: [],
     touched: {},
     layoutProblems: [],
+    ignored: { uploads: 0, notified: 0 },
     totals: { runs: 0, rejections: 0, notifications: 0, jobRequests: 0 },
     elapsedMs: 0,
   };
@@ -292,6 +296,13 @@ export async function runReliability(options: ReliabilityOptions): Promise<Relia
       }
     }
     report.layoutProblems = await checkLayout(stack, plans, uploads);
+    const ignoredKeys = new Set(uploads.filter((u) => describeIgnoredUpload(u.key)).map((u) => u.key));
+    report.ignored = {
+      uploads: ignoredKeys.size,
+      notified: stack.notifier.sent.filter(
+        (n) => n.event.detailType === 'Upload Ignored' && ignoredKeys.has(n.event.detail.file),
+      ).length,
+    };
     report.totals = {
       runs: plans.reduce((n, p) => n + p.expect.runs, 0),
       rejections: plans.reduce((n, p) => n + p.expect.rejections, 0),

@@ -1,4 +1,5 @@
 import { PREFIX } from '../../lib/layout';
+import { describeIgnoredUpload } from '../../lib/stages/ignored-upload';
 import { INVALID_FOLDER_DATASET } from '../../lib/stages/merge-rejection';
 import { listKeys, type Upload } from './checks';
 import type { FaultyStack } from './faulty-stack';
@@ -17,6 +18,8 @@ export async function checkLayout(
   const problems: string[] = [];
   const uploaded = new Set(uploads.map((u) => u.key));
   const datasets = new Set(plans.filter((p) => p.kind !== 'invalid-folder').map((p) => p.name));
+  // Uploads the pipeline never reads get an "Upload Ignored" record in their folder's dataset.
+  const ignoredFolders = new Set(uploads.map((u) => describeIgnoredUpload(u.key)?.dataset).filter(Boolean));
   const jobsOf = new Map<string, string>();
   for (const request of stack.sagemaker.requests) {
     const name = request.TrainingJobName ?? '';
@@ -35,7 +38,8 @@ export async function checkLayout(
     const folder = `${top}/`;
     const own = datasets.has(dataset);
     const reportFolder =
-      (folder === PREFIX.errors || folder === PREFIX.notifications) && dataset === INVALID_FOLDER_DATASET;
+      ((folder === PREFIX.errors || folder === PREFIX.notifications) && dataset === INVALID_FOLDER_DATASET) ||
+      (folder === PREFIX.notifications && ignoredFolders.has(dataset) && next.startsWith('ignored-'));
     if (!Object.values(PREFIX).includes(folder as (typeof PREFIX)[keyof typeof PREFIX])) {
       problems.push(`${key} is outside the layout`);
     } else if (!own && !reportFolder) {

@@ -46,6 +46,10 @@ export function problemsOf(report: ReliabilityReport, fuzz: FuzzFigure[]): strin
     }
   }
   for (const item of report.layoutProblems) problems.push(`layout: ${item}`);
+  if (report.ignored.notified !== report.ignored.uploads)
+    problems.push(
+      `"Upload Ignored": ${report.ignored.notified} notifications for ${report.ignored.uploads} ignored uploads`,
+    );
   for (const item of report.onFailure.unexpected) problems.push(`on-failure queue (unexpected): ${item}`);
   for (const item of report.onFailure.missing)
     problems.push(`persistent fault for ${item} left no on-failure record`);
@@ -120,6 +124,7 @@ export function formatReport(report: ReliabilityReport, fuzz: FuzzFigure[]): str
     '',
     'Failures and limits',
     `  Lambda attempts retried: ${report.lambdaRetries}`,
+    `  uploads the pipeline never reads: ${report.ignored.uploads}, "Upload Ignored" notifications: ${report.ignored.notified}`,
     `  on-failure queue: ${report.onFailure.expected} expected (persistent faults), ${report.onFailure.unexpected.length} unexpected, ${report.onFailure.missing.length} silent`,
     `  names, keys, roles, buckets, outputs, images outside the stack's bounds: ${escaped}`,
   ];

@@ -222,11 +222,67 @@ describe('merge stage: pairing', () => {
     expect(outcome).toMatchObject({ outcome: 'committed', manifest: { settings: { algorithm: 'xgboost' } } });
   });
 
-  it('ignores keys that are not raw files', async () => {
-    const { store, upload } = setup();
-    expect(await upload('raw/iris/notes.txt')).toEqual({ outcome: 'ignored', key: 'raw/iris/notes.txt' });
-    expect(await upload('train/iris/r/manifest.json')).toMatchObject({ outcome: 'ignored' });
+  it('ignores keys outside raw/ and folder markers without a word', async () => {
+    const { store, upload, notifier } = setup();
+    expect(await upload('train/iris/r/manifest.json')).toEqual({
+      outcome: 'ignored',
+      key: 'train/iris/r/manifest.json',
+    });
+    expect(await upload('raw/iris/')).toEqual({ outcome: 'ignored', key: 'raw/iris/' });
     expect(store.keys()).toEqual([]);
+    expect(notifier.sent).toEqual([]);
+  });
+
+  it.each([
+    [
+      'raw/iris/features.csv',
+      'iris',
+      /"features\.csv" is not a file the pipeline reads/,
+      /raw\/iris\/x\.csv/,
+    ],
+    [
+      'raw/iris/X.CSV',
+      'iris',
+      /"X\.CSV" is not "x\.csv": file names are case-sensitive/,
+      /as raw\/iris\/x\.csv/,
+    ],
+    ['raw/a/b/x.csv', 'a', /2 folders deep under raw\//, /Upload it as raw\/a\/x\.csv \(dataset "a"\)/],
+    ['raw/y.xlsx', 'default', /"y\.xlsx" is not a file the pipeline reads/, /CSV UTF-8.* raw\/y\.csv/],
+    ['raw/_x/features.csv', '_invalid', /not a file the pipeline reads/, /raw\/_x\/x\.csv/],
+  ])(
+    'tells the owner once per upload that %s is never used, naming the expected files',
+    async (key, dataset, reason, hint) => {
+      const { store, deps, notifier } = setup();
+      const ref = await store.upload(key, 'a,b\n1,2\n');
+      const event = { key, etag: ref.etag, versionId: ref.versionId ?? '' };
+      const outcome = await handleRawUpload(deps, event, { requestId: 'request-1' });
+      expect(outcome).toMatchObject({
+        outcome: 'ignored',
+        key,
+        dataset,
+        reason: expect.stringMatching(reason),
+      });
+      // S3 delivers at least once, and Lambda retries: the same upload is told about once.
+      await handleRawUpload(deps, event, { requestId: 'request-2' });
+      expect(notifier.sent).toHaveLength(1);
+      const [sent] = notifier.sent;
+      expect(sent?.detailType).toBe('Upload Ignored');
+      if (sent?.detailType !== 'Upload Ignored') return;
+      expect(sent.detail).toMatchObject({ dataset, file: key, versionId: ref.versionId });
+      expect(sent.detail.expected).toEqual(['x.csv', 'y.csv', 'x.csv.gz', 'y.csv.gz', 'sagedrop.json']);
+      expect(sent.detail.hint).toMatch(hint);
+      expect(store.keys().filter((k) => !k.startsWith('notifications/'))).toEqual([key]);
+    },
+  );
+
+  it('tells the owner again when the same ignored name is uploaded again, identical bytes too', async () => {
+    const { store, deps, notifier } = setup();
+    for (const requestId of ['first', 'second']) {
+      const ref = await store.upload('raw/iris/labels.csv', '1\n');
+      const event = { key: ref.key, etag: ref.etag, versionId: ref.versionId ?? '' };
+      await handleRawUpload(deps, event, { requestId });
+    }
+    expect(notifier.sent.map((e) => e.detailType)).toEqual(['Upload Ignored', 'Upload Ignored']);
   });
 });
 
