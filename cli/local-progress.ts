@@ -93,6 +93,12 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
         io.out(`training job ${job} ${detail.TrainingJobStatus}${took}${outcome}`);
         return;
       }
+      case 'merge-outcome':
+        // serve: a lone x.csv says what it waits for; local and demo upload both and print the run.
+        if (options.showUploads && step.outcome.outcome === 'waiting') {
+          io.out(`dataset ${step.outcome.dataset}: ${step.outcome.reason}`);
+        }
+        return;
       case 'notification':
         io.out(`notification: ${step.notification.subject}`);
         if (options.notificationBodies !== false) io.out(indent(step.notification.body, '  | '));

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
-import { keys } from '../lib/layout';
+import { keys, rawKeyFor } from '../lib/layout';
 import { type LocalStack, startLocalStack } from '../lib/local/runtime';
 import { createLogger, silentLogger } from '../lib/logger';
 import type { ObjectStore } from '../lib/ports';
@@ -131,7 +131,10 @@ export async function runPairLocally(io: CommandIO, input: LocalRunInput): Promi
     io.out(`local S3 server ${stack.endpoint}, bucket ${stack.bucket}`);
     const uploads: [string, string][] = [];
     if (input.settings) uploads.push([input.settings, keys.raw(input.dataset, 'settings')]);
-    uploads.push([input.x, keys.raw(input.dataset, 'x')], [input.y, keys.raw(input.dataset, 'y')]);
+    uploads.push(
+      [input.x, rawKeyFor(input.dataset, 'x', input.x)],
+      [input.y, rawKeyFor(input.dataset, 'y', input.y)],
+    );
     for (const [file, key] of uploads) {
       await new Upload({
         client: stack.client,

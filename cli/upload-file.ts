@@ -10,6 +10,12 @@ const PART_SIZE = 8 * 1024 * 1024;
 /** Files at least this big get a progress bar (on a terminal). */
 const PROGRESS_FROM_BYTES = 5 * 1024 * 1024;
 
+/** What an upload's bytes are, as S3 records them. */
+function contentTypeOf(key: string): string {
+  if (key.endsWith('.gz')) return 'application/gzip';
+  return key.endsWith('.json') ? 'application/json' : 'text/csv';
+}
+
 /** One frame of the progress bar: the share sent, and the bytes in binary units (MiB, as counted). */
 export function progressBar(name: string, loaded: number, total: number): string {
   const width = 30;
@@ -32,7 +38,7 @@ export async function uploadFile(
   const size = (await stat(file)).size;
   const upload = new Upload({
     client,
-    params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: 'text/csv' },
+    params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: contentTypeOf(key) },
     partSize: PART_SIZE,
     queueSize: 4,
     leavePartsOnError: false,

@@ -70,6 +70,15 @@ export function rawKeys(dataset: string, file: RawFile): string[] {
   return file === 'settings' ? [plain] : [plain, `${plain}.gz`];
 }
 
+/**
+ * Where a user's file goes: `raw/<dataset>/x.csv`, or `x.csv.gz` for a file
+ * whose name ends in `.gz`, so the bucket says what its bytes are.
+ */
+export function rawKeyFor(dataset: string, file: RawFile, localName: string): string {
+  const plain = keys.raw(dataset, file);
+  return file !== 'settings' && localName.toLowerCase().endsWith('.gz') ? `${plain}.gz` : plain;
+}
+
 /** The file name of a raw key (`x.csv.gz`), for messages. */
 export function rawFileName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);

@@ -1,4 +1,4 @@
-import { DEFAULT_DATASET, keys, type RawFile } from '../../lib/layout';
+import { DEFAULT_DATASET, keys, type RawFile, rawKeyFor } from '../../lib/layout';
 import { lazy } from '../lazy';
 import { bucketOption, datasetOption, defineCommand, endpointOptions, existingFile } from '../options';
 import { explainS3Error } from '../s3-errors';
@@ -37,7 +37,7 @@ go up as multipart uploads, with a progress bar on a terminal.`,
     const client = new S3Client(lazy.s3Client().s3ClientConfig(options.endpoint, options.region));
     try {
       for (const [file, path] of files) {
-        await lazy.uploadFile().uploadFile(client, options.bucket, keys.raw(dataset, file), path, io);
+        await lazy.uploadFile().uploadFile(client, options.bucket, rawKeyFor(dataset, file, path), path, io);
       }
     } catch (error) {
       throw explainS3Error(error, options.bucket, options.endpoint);

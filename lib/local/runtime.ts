@@ -16,6 +16,7 @@ import { evaluationTransformPrefix, predictionTransformPrefix } from '../models/
 import type { EndpointBackend, ObjectStore } from '../ports';
 import { type Config, readDefaults } from '../settings/config';
 import type { Deps } from '../stages/deps';
+import type { MergeOutcome } from '../stages/merge';
 import {
   type FunctionReplayer,
   type RedriveResult,
@@ -54,6 +55,8 @@ export type LocalStep =
       routedToPredict?: boolean;
     }
   | { kind: 'notification'; notification: LocalNotification }
+  /** What a merge invocation concluded about an upload (waiting for a partner, merged, ...). */
+  | { kind: 'merge-outcome'; outcome: MergeOutcome }
   | { kind: 'invocation-failed'; failure: AttemptFailure };
 
 export interface LocalStackOptions {
@@ -207,7 +210,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const deps = (): Deps => ({ config, store, trainer, scorer, notifier, logger });
   predictHandler = createPredictHandler(() => ({ ...deps(), scorer }));
   const handlers: Record<'merge' | 'train' | 'predict', LambdaHandler> = {
-    merge: createMergeHandler(deps),
+    merge: reportingOutcomes(createMergeHandler(deps), step),
     train: createTrainHandler(deps),
     predict: predictHandler,
   };
@@ -308,6 +311,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   };
   return stack;
+}
+
+/** The merge handler, telling `step` what each invocation that finished concluded. */
+function reportingOutcomes(handler: LambdaHandler, step: (step: LocalStep) => void): LambdaHandler {
+  return async (event, context) => {
+    const outcomes = (await handler(event, context)) as MergeOutcome[];
+    for (const outcome of outcomes) step({ kind: 'merge-outcome', outcome });
+    return outcomes;
+  };
 }
 
 /** The SQS event the alert function gets for one message of the failure queue. */

@@ -157,23 +157,38 @@ interface RawRefs {
 /** How many times one invocation pairs again after newer uploads turned up while it held x. */
 const MAX_PAIRING_ATTEMPTS = 5;
 
+/** Whether a run committed a manifest with this upload (its claim names a run that finished merging). */
+async function consumed(
+  store: Pick<ObjectStore, 'head' | 'getText'>,
+  dataset: string,
+  file: 'x' | 'y',
+  ref: ObjectRef,
+) {
+  const claim = await readInputClaim(store, keys.inputClaim(dataset, file, inputToken(ref)));
+  return (
+    claim.state === 'valid' && (await store.head(keys.manifest(dataset, claim.record.run))) !== undefined
+  );
+}
+
 /**
- * The current upload of one raw file of `dataset`: `x.csv` or `x.csv.gz`
- * (the same for y), whichever was uploaded last; on the same second, the
- * gzip form, which a user uploads in place of the plain one.
+ * The current upload of one raw file of `dataset`: `x.csv` or `x.csv.gz` (the
+ * same for y), whichever was uploaded last. S3 gives modification times to the
+ * second: when both were uploaded in the same second, the one no run has used
+ * yet is the current one (the other was uploaded, and used, before it).
  */
 export async function headRawFile(
-  store: Pick<ObjectStore, 'head'>,
+  store: Pick<ObjectStore, 'head' | 'getText'>,
   dataset: string,
   file: RawFile,
 ): Promise<ObjectRef | undefined> {
   const found = (await Promise.all(rawKeys(dataset, file).map((key) => store.head(key)))).filter(
     (ref): ref is ObjectRef => ref !== undefined,
   );
-  return found.reduce<ObjectRef | undefined>(
-    (newest, ref) => (!newest || ref.lastModified.getTime() >= newest.lastModified.getTime() ? ref : newest),
-    undefined,
-  );
+  const [first, second] = found;
+  if (!first || !second || file === 'settings') return first;
+  const seconds = (ref: ObjectRef) => Math.floor(ref.lastModified.getTime() / 1000);
+  if (seconds(first) !== seconds(second)) return seconds(first) > seconds(second) ? first : second;
+  return (await consumed(store, dataset, file, first)) ? second : first;
 }
 
 async function headRawFiles(ctx: MergeContext): Promise<RawRefs> {

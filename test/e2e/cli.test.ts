@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../lib/local/s3-server';
 import { type CliResult, cliEnv, runSagedrop, SAGEDROP_BIN } from '../support/sagedrop-cli';
 
 const ROOT = join(__dirname, '../..');
@@ -150,6 +152,48 @@ describe('the sagedrop command', () => {
       expect(flowers?.champion?.value).toBeGreaterThan(0.8);
       expect(output()).toMatch(/notification: sagedrop: .*flowers/);
     } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.removeAllListeners('close');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('says in serve and status what a lone x.csv waits for, and which uploads it never reads', async () => {
+    const { child, endpoint, output } = await serve(join(work, 'lone'));
+    const client = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { ...LOCAL_CREDENTIALS },
+    });
+    const until = async (pattern: RegExp) => {
+      for (let attempt = 0; attempt < 80 && !pattern.test(output()); attempt += 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output()).toMatch(pattern);
+    };
+    try {
+      const put = (key: string, body: string) =>
+        client.send(new PutObjectCommand({ Bucket: 'sagedrop-local', Key: key, Body: body }));
+      await put('raw/lone/x.csv', await readFile(join(IRIS, 'x.csv'), 'utf8'));
+      await until(/^dataset lone: waiting for raw\/lone\/y\.csv/m);
+      await put('raw/lone/features.csv', 'a,b\n1,2\n');
+      await put('raw/lone/Y.CSV', '1\n');
+      await until(
+        /notification: sagedrop: upload ignored: lone[\s\S]*notification: sagedrop: upload ignored: lone/,
+      );
+      expect(output()).toMatch(
+        /\| sagedrop will not read raw\/lone\/Y\.CSV: "Y\.CSV" is not "y\.csv": file names are case-sensitive/,
+      );
+      const status = await sagedrop(['status', '--bucket', 'sagedrop-local', '--endpoint', endpoint]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/^dataset lone: waiting for y\.csv$/m);
+      expect(status.stdout).toMatch(
+        /^ {2}ignored raw\/lone\/features\.csv \(.*\): "features\.csv" is not a file the pipeline reads; it reads "x\.csv", "y\.csv", "x\.csv\.gz", "y\.csv\.gz", "sagedrop\.json"$/m,
+      );
+      expect(status.stdout).toMatch(/^ {2}ignored raw\/lone\/Y\.CSV /m);
+    } finally {
+      client.destroy();
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.removeAllListeners('close');
       child.kill('SIGTERM');

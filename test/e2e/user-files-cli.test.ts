@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '../..');
@@ -21,17 +22,10 @@ function sagedropLocal(
   folder: string,
   x: string,
   y: string,
+  dir = join(work, folder),
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = [
-    'local',
-    '--x',
-    join(FILES, folder, x),
-    '--y',
-    join(FILES, folder, y),
-    '--dir',
-    join(work, folder),
-  ];
-  return new Promise((resolve, reject) => {
+  const args = ['local', '--x', resolve(FILES, folder, x), '--y', resolve(FILES, folder, y), '--dir', dir];
+  return new Promise((done, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: work,
       env: { HOME: work, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -45,7 +39,7 @@ function sagedropLocal(
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
 
@@ -63,6 +57,7 @@ describe('sagedrop local on files users make', () => {
     expect(indexed.stdout).toMatch(/task: classification, 3 classes \(0, 1, 2\)/);
     const gz = await sagedropLocal('gzip-boolean', 'x.csv.gz', 'y.csv.gz');
     expect(gz.code).toBe(0);
+    expect(gz.stdout).toMatch(/merged raw\/x\.csv\.gz \+ raw\/y\.csv\.gz into run/);
     expect(gz.stdout).toMatch(/task: classification, 2 classes \(False, True\)/);
   });
 
@@ -70,5 +65,30 @@ describe('sagedrop local on files users make', () => {
     const result = await sagedropLocal('pandas-index-shuffled', 'x.csv', 'y.csv');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/x\.csv row 2 has index \d+ but .*y\.csv row 2 has index 137/);
+  });
+
+  it('pairs a plain x.csv with y.csv.gz in the folder where the gzip pair ran before', async () => {
+    const plain = join(work, 'x-plain.csv');
+    await writeFile(plain, gunzipSync(await readFile(join(FILES, 'gzip-boolean', 'x.csv.gz'))));
+    const dir = join(work, 'mixed');
+    expect((await sagedropLocal('gzip-boolean', 'x.csv.gz', 'y.csv.gz', dir)).code).toBe(0);
+    const mixed = await sagedropLocal('gzip-boolean', plain, 'y.csv.gz', dir);
+    expect(mixed.stderr).toBe('');
+    expect(mixed.code).toBe(0);
+    expect(mixed.stdout).toMatch(/merged raw\/x\.csv \+ raw\/y\.csv\.gz into run/);
+  });
+
+  it('trains again, once each time, when the same files are run again into the same folder', async () => {
+    const dir = join(work, 'again');
+    const runs = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const result = await sagedropLocal('tsv-labels-1-to-3', 'x.csv', 'y.csv', dir);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const merged = [...result.stdout.matchAll(/into run (\S+):/g)].map((m) => m[1]);
+      expect(merged).toHaveLength(1);
+      runs.add(merged[0] ?? '');
+    }
+    expect(runs.size).toBe(4);
   });
 });

@@ -217,12 +217,26 @@ describe('merge against a local S3 server', () => {
     expect(await store.getText('raw/short/y.csv')).toBe(yShort);
   });
 
-  it('ignores the S3 test event and files that are not inputs', async () => {
-    const { handler } = deps();
+  it('ignores the S3 test event, and tells the owner once about each upload it never reads', async () => {
+    const { handler, notifier } = deps();
     expect(await handler({ Event: 's3:TestEvent', Service: 'Amazon S3' }, context('t'))).toEqual([]);
     const event = await userUpload('raw/notes/readme.txt', 'hello');
     expect(await handler(event, context('t2'))).toEqual([
-      { outcome: 'ignored', key: 'raw/notes/readme.txt' },
+      {
+        outcome: 'ignored',
+        key: 'raw/notes/readme.txt',
+        dataset: 'notes',
+        reason: expect.stringMatching(/^"readme\.txt" is not a file the pipeline reads; it reads "x\.csv"/),
+      },
     ]);
+    await handler(event, context('t3'));
+    const again = await userUpload('raw/notes/readme.txt', 'hello');
+    await handler(again, context('t4'));
+    const told = notifier.sent.filter((e) => e.detailType === 'Upload Ignored');
+    // One per uploaded version: the duplicate delivery is not told again, the identical re-upload is.
+    expect(told.map((e) => e.detail.dataset)).toEqual(['notes', 'notes']);
+    expect(new Set(told.map((e) => (e.detailType === 'Upload Ignored' ? e.detail.versionId : ''))).size).toBe(
+      2,
+    );
   });
 });

@@ -51,6 +51,12 @@ async function committedManifest(outcome: MergeOutcome) {
   return { manifest: runManifestSchema.parse(JSON.parse(text ?? '')), run: outcome.run };
 }
 
+function committedOf(outcomes: MergeOutcome[]): MergeOutcome {
+  const found = outcomes.find((o) => o.outcome === 'committed');
+  if (!found) throw new Error(`no run: ${JSON.stringify(outcomes)}`);
+  return found;
+}
+
 async function trainRows(dataset: string, run: string): Promise<string[]> {
   return ((await fixture().store.getText(keys.channel(dataset, run, 'train'))) ?? '').trimEnd().split('\n');
 }
@@ -113,6 +119,32 @@ describe('the merge handler on files users make', () => {
     expect(manifest.inputFormat?.x.compression).toBe('gzip');
     expect(manifest.task).toMatchObject({ type: 'classification', classes: ['False', 'True'] });
     expect(manifest.rows.total).toBe(150);
+  });
+
+  it('pairs x.csv.gz and y.csv.gz uploaded under their own names, and x.csv with y.csv.gz', async () => {
+    const { server, store } = fixture();
+    const { deps } = mergeDeps(store, server.bucket);
+    const handler = createMergeHandler(() => deps);
+    const gz = (name: string) => readFile(join(FILES, 'gzip-boolean', name));
+    await upload('raw/gz-keys/x.csv.gz', await gz('x.csv.gz'));
+    const both = await handler(await upload('raw/gz-keys/y.csv.gz', await gz('y.csv.gz')), {
+      awsRequestId: 'gz-1',
+    } as Context);
+    const { manifest } = await committedManifest(committedOf(both));
+    expect(manifest.inputs.x.key).toBe('raw/gz-keys/x.csv.gz');
+    expect(manifest.inputs.y.key).toBe('raw/gz-keys/y.csv.gz');
+    expect(manifest.rows.total).toBe(150);
+    // A plain x.csv uploaded later is the current x: it pairs with a new y.csv.gz.
+    const plain = (await import('node:zlib')).gunzipSync(await gz('x.csv.gz'));
+    await upload('raw/gz-keys/x.csv', plain);
+    const mixed = await handler(await upload('raw/gz-keys/y.csv.gz', await gz('y.csv.gz')), {
+      awsRequestId: 'gz-2',
+    } as Context);
+    const second = await committedManifest(committedOf(mixed));
+    expect(second.manifest.inputs.x.key).toBe('raw/gz-keys/x.csv');
+    expect(second.manifest.inputs.y.key).toBe('raw/gz-keys/y.csv.gz');
+    expect(second.manifest.inputFormat?.x.compression).toBe('none');
+    expect(second.manifest.inputFormat?.y.compression).toBe('gzip');
   });
 
   it('rejects k-means without k before merging anything', async () => {
