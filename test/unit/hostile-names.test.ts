@@ -191,15 +191,22 @@ describe('uploads into folders that cannot be datasets', () => {
     expect(notifier.sent.map((e) => e.detailType)).toEqual(['Dataset Rejected']);
   });
 
-  it('ignores a 1024-byte key nested deeper than a dataset folder', async () => {
+  it('ignores a 1024-byte key nested deeper than a dataset folder, saying so once in its folder', async () => {
     expect(deepAtLimit.length).toBeLessThanOrEqual(1024);
     expect(parseRawKey(deepAtLimit)).toBeUndefined();
     const store = new MemoryStore();
     await store.upload(deepAtLimit, '1\n');
-    const deps = { config: testConfig, store, notifier: new RecordingNotifier(), logger: silentLogger };
+    const notifier = new RecordingNotifier();
+    const deps = { config: testConfig, store, notifier, logger: silentLogger };
     const outcome = await handleRawUpload(deps, { key: deepAtLimit }, { requestId: 'request-1' });
     expect(outcome.outcome).toBe('ignored');
-    expect(store.keys()).toEqual([deepAtLimit]);
+    const folder = deepAtLimit.split('/')[1] ?? '';
+    expect(notifier.sent.map((e) => [e.detailType, e.detail.dataset])).toEqual([['Upload Ignored', folder]]);
+    // Nothing but the record of that notification, in the layout's place and under S3's key limit.
+    const written = store.keys().filter((k) => k !== deepAtLimit);
+    expect(written).toEqual([
+      expect.stringMatching(new RegExp(`^notifications/${folder}/ignored-[0-9a-f]+\\.json$`)),
+    ]);
   });
 
   it('gives run ids that are valid in keys and job names for hostile datasets', async () => {
