@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_DATASET, datasetNameProblem, PREFIX, RAW_FILE_NAMES, SETTINGS_FILE } from '../layout';
+import {
+  DEFAULT_DATASET,
+  datasetNameProblem,
+  PREFIX,
+  parseRawKey,
+  RAW_FILE_NAMES,
+  SETTINGS_FILE,
+} from '../layout';
 import { type IgnoredDetail, SCHEMA_VERSION } from '../notifications/events';
 import { notifyOnce } from '../notifications/notify-once';
 import type { Notifier, ObjectStore } from '../ports';
@@ -42,11 +49,12 @@ function advice(name: string, folder: string, meant: string | undefined): string
 
 /**
  * Why the pipeline never reads the upload at `key` (under `raw/`, not one of
- * the dataset files), or `undefined` for what needs no word: a folder marker
- * (a key ending in "/", as the S3 console's "Create folder" makes).
+ * the dataset files), or `undefined` for a dataset file (`parseRawKey`), a key
+ * outside raw/ and what needs no word: a folder marker (a key ending in "/",
+ * as the S3 console's "Create folder" makes).
  */
 export function describeIgnoredUpload(key: string): IgnoredUpload | undefined {
-  if (!key.startsWith(PREFIX.raw) || key.endsWith('/')) return undefined;
+  if (!key.startsWith(PREFIX.raw) || key.endsWith('/') || parseRawKey(key)) return undefined;
   const parts = key.slice(PREFIX.raw.length).split('/');
   const name = parts.at(-1) ?? '';
   const folder = parts.length === 1 ? undefined : (parts[0] ?? '');
