@@ -35,6 +35,9 @@ export interface ProgressOptions {
   showUploads?: boolean;
   /** Print each notification's body as the email reads, not only its subject. Default true. */
   notificationBodies?: boolean;
+  /** Least time between two progress lines of one training job. Default 2000 ms. */
+  progressIntervalMs?: number;
+  now?: () => number;
 }
 
 /**
@@ -50,6 +53,11 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
     pending.add(tracked);
     void tracked.finally(() => pending.delete(tracked));
   };
+
+  const now = options.now ?? Date.now;
+  const interval = options.progressIntervalMs ?? 2000;
+  /** When each job started training or last printed its progress. */
+  const lastProgress = new Map<string, number>();
 
   const onStep = (step: LocalStep) => {
     switch (step.kind) {
@@ -78,6 +86,7 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
         };
         const job = detail.TrainingJobName ?? '?';
         if (detail.TrainingJobStatus === 'InProgress') {
+          lastProgress.set(job, now());
           const image = detail.AlgorithmSpecification?.TrainingImage?.split('/').at(-1) ?? 'an image';
           io.out(
             `training job ${job} started (${image}, trained locally in place of ${detail.ResourceConfig?.InstanceType ?? 'SageMaker'})`,
@@ -91,6 +100,14 @@ export function createProgressPrinter(io: CommandIO, options: ProgressOptions = 
           detail.TrainingTimeInSeconds === undefined ? '' : ` in ${detail.TrainingTimeInSeconds} s`;
         const outcome = detail.FailureReason ? `: ${detail.FailureReason}` : `: ${formatMetrics(metrics)}`;
         io.out(`training job ${job} ${detail.TrainingJobStatus}${took}${outcome}`);
+        return;
+      }
+      case 'training-progress': {
+        // Short jobs end before the first line is due; long ones say how far they are every few seconds.
+        const at = now();
+        if (step.done >= step.total || at - (lastProgress.get(step.job) ?? at) < interval) return;
+        lastProgress.set(step.job, at);
+        io.out(`training job ${step.job}: ${step.done} of ${step.total} ${step.unit}`);
         return;
       }
       case 'merge-outcome':

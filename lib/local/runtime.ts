@@ -48,6 +48,8 @@ const LOCAL_REGION = 'us-east-1';
 export type LocalStep =
   | { kind: 'object-created'; key: string; functions: string[] }
   | { kind: 'training-state'; event: TrainingStateChangeEvent; routedToComplete: boolean }
+  /** How far a local training job has come: `done` of `total` epochs or restarts. */
+  | { kind: 'training-progress'; job: string; done: number; total: number; unit: string }
   | {
       kind: 'transform-state';
       event: TransformStateChangeEvent;
@@ -180,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     bucket: s3.bucket,
     region: LOCAL_REGION,
     logger: logger.child({ function: 'trainer' }),
+    onProgress: (progress) => step({ kind: 'training-progress', ...progress }),
     onStateChange: (event) => {
       // EventBridge delivers JSON: nothing but what survives serialisation reaches the function.
       const delivered = JSON.parse(JSON.stringify(event)) as TrainingStateChangeEvent;

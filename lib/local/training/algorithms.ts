@@ -1,6 +1,6 @@
 import { sumOfSquaredDistances } from './kmeans';
 import { fitKMeansInParallel } from './kmeans-parallel';
-import { fitLinearLearner, LabelError, type PredictorType } from './linear-learner';
+import { fitLinearLearner, LabelError, type PredictorType, type TrainingProgress } from './linear-learner';
 import { evaluateLinearLearner } from './linear-metrics';
 import { type Matrix, splitLabels } from './numeric-csv';
 
@@ -105,6 +105,7 @@ function featuresOf(channel: ChannelInput, name: string, featureDim: number | un
 export async function trainKMeans(
   hp: HyperParameters,
   channels: Map<string, ChannelInput>,
+  onProgress?: TrainingProgress,
 ): Promise<AlgorithmOutcome> {
   const k = integer(hp, 'k');
   const featureDim = integer(hp, 'feature_dim');
@@ -119,14 +120,19 @@ export async function trainKMeans(
     throw new TrainingInputError(`k=${k} is more than the ${train.rows} rows of the train channel`);
   }
   // Restarts in worker threads, one per core: the same model as one thread finds.
-  const model = await fitKMeansInParallel(train, {
-    k,
-    init,
-    restarts: integer(hp, 'local_lloyd_num_trials', 10),
-    maxIterations: integer(hp, 'local_lloyd_max_iter', 300),
-    tolerance: positiveNumber(hp, 'local_lloyd_tol') ?? 1e-4,
-    seed: 0,
-  });
+  const model = await fitKMeansInParallel(
+    train,
+    {
+      k,
+      init,
+      restarts: integer(hp, 'local_lloyd_num_trials', 10),
+      maxIterations: integer(hp, 'local_lloyd_max_iter', 300),
+      tolerance: positiveNumber(hp, 'local_lloyd_tol') ?? 1e-4,
+      seed: 0,
+    },
+    {},
+    onProgress,
+  );
   const metrics: Record<string, number> = {
     'train:msd': model.inertia / train.rows,
     'train:ssd': model.inertia,
@@ -159,6 +165,7 @@ const PREDICTOR_TYPES: readonly PredictorType[] = ['regressor', 'binary_classifi
 export function trainLinearLearner(
   hp: HyperParameters,
   channels: Map<string, ChannelInput>,
+  onProgress?: TrainingProgress,
 ): AlgorithmOutcome {
   const predictorType = hp.predictor_type as PredictorType | undefined;
   if (!predictorType) throw new TrainingInputError('Missing required hyperparameter: predictor_type');
@@ -189,6 +196,7 @@ export function trainLinearLearner(
       epochs: integer(hp, 'epochs', 15),
       miniBatchSize: integer(hp, 'mini_batch_size', 1000),
       seed: 0,
+      ...(onProgress ? { onProgress } : {}),
     };
     const learningRate = positiveNumber(hp, 'learning_rate');
     if (learningRate !== undefined) options.learningRate = learningRate;

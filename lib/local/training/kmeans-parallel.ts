@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { bestRestart, fitKMeans, type KMeansModel, type KMeansOptions, planKMeans } from './kmeans';
 import type { KMeansResult, KMeansTask, KMeansWorkerData } from './kmeans-worker';
+import type { TrainingProgress } from './linear-learner';
 import type { Matrix } from './numeric-csv';
 
 /**
@@ -33,12 +34,13 @@ export async function fitKMeansInParallel(
   matrix: Matrix,
   options: KMeansOptions,
   threads: { count?: number; minWork?: number } = {},
+  onProgress?: TrainingProgress,
 ): Promise<KMeansModel> {
   const plan = planKMeans(matrix, options);
   const restarts = plan.restartSeeds.length;
   const work = matrix.rows * matrix.cols * plan.k * restarts;
   const workers = Math.min(threads.count ?? availableParallelism(), restarts);
-  if (workers < 2 || work < (threads.minWork ?? PARALLEL_WORK)) return fitKMeans(matrix, options);
+  if (workers < 2 || work < (threads.minWork ?? PARALLEL_WORK)) return fitKMeans(matrix, options, onProgress);
 
   const shared = new SharedArrayBuffer(matrix.rows * matrix.cols * Float64Array.BYTES_PER_ELEMENT);
   new Float64Array(shared).set(matrix.data.subarray(0, matrix.rows * matrix.cols));
@@ -58,6 +60,7 @@ export async function fitKMeansInParallel(
         pool.push(worker);
         worker.on('message', (result: KMeansResult) => {
           results.push(result);
+          onProgress?.(results.length, restarts, 'restarts');
           if (results.length === restarts) resolve();
           else give(worker);
         });

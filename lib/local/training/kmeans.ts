@@ -1,4 +1,5 @@
 import { seedKMeansPlusPlus, seedRandomRows, squaredDistance, squaredDistanceBelow } from './kmeans-seeding';
+import type { TrainingProgress } from './linear-learner';
 import type { Matrix } from './numeric-csv';
 import { createRandom } from './random';
 
@@ -263,9 +264,17 @@ export function bestRestart(
  * lowest inertia. Deterministic for a given `seed`. `fitKMeansInParallel`
  * gives the same model using worker threads.
  */
-export function fitKMeans(matrix: Matrix, options: KMeansOptions): KMeansModel {
+export function fitKMeans(
+  matrix: Matrix,
+  options: KMeansOptions,
+  onProgress?: TrainingProgress,
+): KMeansModel {
   const plan = planKMeans(matrix, options);
-  const runs = plan.restartSeeds.map((_, index) => runRestart(matrix, plan, index));
+  const runs = plan.restartSeeds.map((_, index) => {
+    const run = runRestart(matrix, plan, index);
+    onProgress?.(index + 1, plan.restartSeeds.length, 'restarts');
+    return run;
+  });
   return bestRestart(plan, matrix.cols, runs);
 }
 

@@ -15,7 +15,12 @@ export interface LinearOptions {
   /** L2 weight decay (SageMaker's `wd`). */
   weightDecay?: number;
   seed?: number;
+  /** Called after each epoch of a classifier with the epochs done and planned. */
+  onProgress?: TrainingProgress;
 }
+
+/** Reports how far a fit has come: `done` of `total` `unit` (epochs, restarts). */
+export type TrainingProgress = (done: number, total: number, unit: string) => void;
 
 /** A fitted linear model; weights apply to standardised features. */
 export interface LinearModel {
@@ -156,6 +161,7 @@ function fitClassifier(
   const batch = Math.max(1, Math.min(options.miniBatchSize ?? 1000, rows));
   const batchesPerEpoch = Math.ceil(rows / batch);
   const steps = Math.max((options.epochs ?? 15) * batchesPerEpoch, MIN_STEPS);
+  const epochs = Math.ceil(steps / batchesPerEpoch);
   const rate = options.learningRate ?? 0.05;
   const decay = options.weightDecay ?? 1e-4;
   const size = outputs * (cols + 1);
@@ -207,6 +213,9 @@ function fitClassifier(
       const mHat = (m[p] as number) / (1 - 0.9 ** step);
       const vHat = (v[p] as number) / (1 - 0.999 ** step);
       params[p] = (params[p] as number) - (rate * mHat) / (Math.sqrt(vHat) + 1e-8);
+    }
+    if (step % batchesPerEpoch === 0 || step === steps) {
+      options.onProgress?.(Math.ceil(step / batchesPerEpoch), epochs, 'epochs');
     }
   }
   const weights = new Float64Array(outputs * cols);

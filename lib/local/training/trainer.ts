@@ -40,6 +40,8 @@ export interface LocalTrainerOptions {
   onStateChange?: (event: TrainingStateChangeEvent) => void | Promise<void>;
   logger?: Logger;
   now?: () => Date;
+  /** How far a job's training has come (epochs or restarts), as it goes; local runs show it. */
+  onProgress?: (progress: { job: string; done: number; total: number; unit: string }) => void;
 }
 
 export interface LocalTrainer extends TrainingBackend {
@@ -215,8 +217,12 @@ export function createLocalTrainer(options: LocalTrainerOptions): LocalTrainer {
       transition(job, 'Training', 'Training image download completed. Training in progress.');
       await new Promise((resolve) => setImmediate(resolve));
       const hp = job.request.HyperParameters ?? {};
+      const progress = (done: number, total: number, unit: string) =>
+        options.onProgress?.({ job: name, done, total, unit });
       const outcome =
-        algorithm === 'kmeans' ? await trainKMeans(hp, channels) : trainLinearLearner(hp, channels);
+        algorithm === 'kmeans'
+          ? await trainKMeans(hp, channels, progress)
+          : trainLinearLearner(hp, channels, progress);
       transition(job, 'Uploading', 'Uploading generated training model');
       const artifact = await writeModel(job, outcome);
       const at = now();
