@@ -1,5 +1,5 @@
 import type { PredictionsFailedDetail, PredictionsReadyDetail, PredictionsRejectedDetail } from './events';
-import { fields, metricLines, wrap } from './render';
+import { type Backend, fields, metricLines, transformLogsLine, wrap } from './render';
 
 /** The email body of `Predictions Ready`. */
 export function renderPredictionsReady(d: PredictionsReadyDetail): string[] {
@@ -47,7 +47,7 @@ export function renderPredictionsRejected(d: PredictionsRejectedDetail): string[
 }
 
 /** The email body of `Predictions Failed`. */
-export function renderPredictionsFailed(d: PredictionsFailedDetail): string[] {
+export function renderPredictionsFailed(d: PredictionsFailedDetail, backend: Backend): string[] {
   return [
     `The batch transform scoring ${d.input} ${d.status === 'Stopped' ? 'was stopped' : 'failed'}. Nothing was written under predictions/.`,
     '',
@@ -59,5 +59,7 @@ export function renderPredictionsFailed(d: PredictionsFailedDetail): string[] {
     '',
     'What to do:',
     ...wrap(d.hint),
+    '',
+    transformLogsLine(d.transformJob, backend),
   ];
 }

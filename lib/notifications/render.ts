@@ -1,6 +1,6 @@
 import { keys, UNKNOWN_DATASET } from '../layout';
 import type { Verdict } from '../models/verdict';
-import { TRAINING_LOG_GROUP } from '../training/failure-advice';
+import { TRAINING_LOG_GROUP, TRANSFORM_LOG_GROUP } from '../training/failure-advice';
 import type {
   ApprovedDetail,
   EndpointUpdatedDetail,
@@ -158,6 +158,13 @@ function logsLine(job: string, backend: Backend): string {
   return `Logs: CloudWatch log group ${TRAINING_LOG_GROUP}, streams starting with "${job}/".`;
 }
 
+/** Where a batch transform's logs are: CloudWatch on AWS, the local scorer's lines on this machine. */
+export function transformLogsLine(transformJob: string | undefined, backend: Backend): string {
+  if (backend === 'local') return "Logs: the local scorer's log lines, printed with --verbose.";
+  const streams = transformJob ? `, streams starting with "${transformJob}/"` : '';
+  return `Logs: CloudWatch log group ${TRANSFORM_LOG_GROUP}${streams}.`;
+}
+
 function renderCompleted(d: FinishedDetail, backend: Backend): string[] {
   const model = d.modelArtifact
     ? `${d.modelArtifact}${d.modelArtifactBytes !== undefined ? ` (${formatBytes(d.modelArtifactBytes)})` : ''}`
@@ -219,7 +226,7 @@ function evaluationLines(v: Verdict): string[] {
   return lines;
 }
 
-function renderEvaluated(d: EvaluatedDetail): string[] {
+function renderEvaluated(d: EvaluatedDetail, backend: Backend): string[] {
   const lines = [
     `The model of dataset "${d.dataset}" was scored on its run's held-out rows.`,
     '',
@@ -241,6 +248,7 @@ function renderEvaluated(d: EvaluatedDetail): string[] {
   if (d.decision === 'pending-approval' && d.modelPackageArn) {
     lines.push('', 'What next:', ...approvalLines(d.modelPackageArn));
   }
+  if (d.decision === 'evaluation-failed') lines.push('', transformLogsLine(undefined, backend));
   return lines;
 }
 
@@ -475,7 +483,10 @@ function render(event: PipelineEvent, backend: Backend): { status: string; lines
       return { status: status[event.detail.status], lines: renderEndpoint(event.detail, backend) };
     }
     case 'Model Evaluated':
-      return { status: EVALUATED_STATUS[event.detail.decision], lines: renderEvaluated(event.detail) };
+      return {
+        status: EVALUATED_STATUS[event.detail.decision],
+        lines: renderEvaluated(event.detail, backend),
+      };
     case 'Model Approved':
       return {
         status: event.detail.promoted ? 'champion approved' : 'approval noted',
@@ -488,7 +499,7 @@ function render(event: PipelineEvent, backend: Backend): { status: string; lines
     case 'Predictions Rejected':
       return { status: 'predictions rejected', lines: renderPredictionsRejected(event.detail) };
     case 'Predictions Failed':
-      return { status: 'predictions failed', lines: renderPredictionsFailed(event.detail) };
+      return { status: 'predictions failed', lines: renderPredictionsFailed(event.detail, backend) };
   }
 }
 

@@ -84,8 +84,8 @@ function failureOf(
     return {
       reason: `the batch transform ${d.TransformJobName} scoring ${whose} ${d.TransformJobStatus === 'Stopped' ? 'was stopped' : 'failed'}: ${d.FailureReason ?? 'no reason given'}`,
       hint:
-        'The champion stays. Check the transform job in the SageMaker console and its CloudWatch logs ' +
-        '(/aws/sagemaker/TransformJobs); a quota or capacity problem passes with time: upload x.csv and y.csv again to train and evaluate a new model.',
+        "The champion stays. The transform job's logs (below) give the cause; a quota or capacity problem " +
+        'passes with time: upload x.csv and y.csv again to train and evaluate a new model.',
     };
   }
   return undefined;

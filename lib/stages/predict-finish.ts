@@ -170,8 +170,8 @@ async function notifyFailed(
         status,
         reason,
         hint:
-          'Check the transform job in the SageMaker console and its CloudWatch logs (/aws/sagemaker/TransformJobs); ' +
-          `a quota or capacity problem passes with time: upload ${plan.input.key} again to score it again.`,
+          "The transform job's logs (below) give the cause; a quota or capacity problem passes with time: " +
+          `upload ${plan.input.key} again to score it again.`,
       },
     },
     `predictions-failed-${plan.id}`,

@@ -3,6 +3,8 @@ import type { FinishedJob } from './finished-job';
 
 /** Where SageMaker writes a training job's container logs. */
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+/** Where SageMaker writes the logs of batch transform jobs. */
+export const TRANSFORM_LOG_GROUP = '/aws/sagemaker/TransformJobs';
 
 type JobFacts = Pick<
   FinishedJob,

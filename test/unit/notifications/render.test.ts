@@ -170,6 +170,51 @@ describe('renderMessage', () => {
   });
 });
 
+describe('failed batch transforms', () => {
+  const failures: PipelineEvent[] = [
+    {
+      detailType: 'Model Evaluated',
+      detail: {
+        schemaVersion: '1.0',
+        dataset: 'iris',
+        run: 'r1',
+        job: 'sagedrop-dev-iris--r1',
+        decision: 'evaluation-failed',
+        summary: 'The model could not be evaluated.',
+        reason:
+          'the batch transform sagedrop-dev--eval-r1 scoring the new model failed: ClientError: bad input',
+        hint: "The champion stays. The transform job's logs (below) give the cause.",
+      },
+    },
+    {
+      detailType: 'Predictions Failed',
+      detail: {
+        schemaVersion: '1.0',
+        dataset: 'iris',
+        input: 'score/iris/new.csv',
+        job: 'sagedrop-dev-iris--r1',
+        transformJob: 'sagedrop-dev--pred-1',
+        status: 'Failed',
+        reason: 'ClientError: bad input',
+        hint: "The transform job's logs (below) give the cause.",
+      },
+    },
+  ];
+
+  it('point at the transform logs where they are: CloudWatch on AWS, the local scorer on this machine', () => {
+    const [evaluated, predictions] = failures.map((event) => renderMessage(event).body);
+    expect(evaluated).toContain('Logs: CloudWatch log group /aws/sagemaker/TransformJobs.');
+    expect(predictions).toContain(
+      'Logs: CloudWatch log group /aws/sagemaker/TransformJobs, streams starting with "sagedrop-dev--pred-1/".',
+    );
+    for (const event of failures) {
+      const { body } = renderMessage(event, { backend: 'local' });
+      expect(body, event.detailType).toContain("Logs: the local scorer's log lines, printed with --verbose.");
+      expect(body, event.detailType).not.toMatch(/CloudWatch|\/aws\/sagemaker/i);
+    }
+  });
+});
+
 describe('formatting', () => {
   it('formats numbers and sizes for people', () => {
     expect(formatNumber(3)).toBe('3');
