@@ -196,6 +196,13 @@ export async function readStoredRecord<T>(
 }
 
 /** Whether two ETags name the same content, whether or not either is quoted. */
+/** Every byte of the object version `ref` names, for records and model archives small enough to hold. */
+export async function readObject(store: ObjectStore, ref: ObjectRef): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const part of store.read(ref)) parts.push(part);
+  return Buffer.concat(parts);
+}
+
 export function sameEtag(a: string, b: string): boolean {
   const bare = (etag: string) => etag.replace(/^W\//, '').replace(/"/g, '');
   return bare(a) === bare(b);

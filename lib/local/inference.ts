@@ -1,5 +1,5 @@
 import { readChampion } from '../models/champion';
-import type { ObjectStore } from '../ports';
+import { type ObjectStore, readObject } from '../ports';
 import { type LocalModel, predictLine, readLocalModel } from './training/local-model';
 
 /**
@@ -99,10 +99,9 @@ export function createLocalInference(input: { store: ObjectStore; bucket: string
     if (!artifact.startsWith(prefix)) return `the champion's model ${artifact} is outside ${bucket}`;
     const ref = await store.head(artifact.slice(prefix.length));
     if (!ref) return `the champion's model ${artifact} is missing`;
-    const parts: Uint8Array[] = [];
-    for await (const part of store.read(ref)) parts.push(part);
+    const archive = await readObject(store, ref);
     try {
-      const model = readLocalModel(Buffer.concat(parts));
+      const model = readLocalModel(archive);
       models.set(artifact, model);
       return model;
     } catch (error) {

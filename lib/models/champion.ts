@@ -1,5 +1,6 @@
 import { keys } from '../layout';
-import { ObjectChangedError, type ObjectStore } from '../ports';
+import { ObjectChangedError, type ObjectStore, readObject } from '../ports';
+import { isNewer } from '../training/catalog';
 import type { MetricName } from './decision';
 import type { Metrics, Task } from './metrics';
 import type { ModelKind } from './predictions';
@@ -70,23 +71,6 @@ export async function readChampion(
   return text === undefined ? undefined : parseChampion(text, dataset);
 }
 
-/** Whether `a` was trained after `b`: by training end time, then by job name. */
-export function trainedAfter(
-  a: Pick<ChampionPointer, 'trainingEndedAt' | 'job'>,
-  b: Pick<ChampionPointer, 'trainingEndedAt' | 'job'>,
-): boolean {
-  const at = Date.parse(a.trainingEndedAt);
-  const bt = Date.parse(b.trainingEndedAt);
-  if (at !== bt) return Number.isNaN(bt) || at > bt;
-  return a.job > b.job;
-}
-
-async function readVersion(store: ObjectStore, ref: Parameters<ObjectStore['read']>[0]): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const part of store.read(ref)) parts.push(part);
-  return Buffer.concat(parts).toString('utf8');
-}
-
 export type ChampionMove = 'moved' | 'already' | 'newer-champion';
 
 /**
@@ -107,13 +91,13 @@ export async function advanceChampion(store: ObjectStore, candidate: ChampionPoi
     }
     let current: ChampionPointer | undefined;
     try {
-      current = parseChampion(await readVersion(store, ref), candidate.dataset);
+      current = parseChampion((await readObject(store, ref)).toString('utf8'), candidate.dataset);
     } catch (error) {
       if (error instanceof ObjectChangedError) continue;
       throw error;
     }
     if (current?.job === candidate.job) return 'already';
-    if (current && !trainedAfter(candidate, current)) return 'newer-champion';
+    if (current && !isNewer(candidate, current)) return 'newer-champion';
     if ((await store.put(key, body, { contentType: 'application/json', ifMatch: ref.etag })).created) {
       return 'moved';
     }

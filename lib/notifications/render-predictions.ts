@@ -1,5 +1,5 @@
 import type { PredictionsFailedDetail, PredictionsReadyDetail, PredictionsRejectedDetail } from './events';
-import { type Backend, fields, metricLines, transformLogsLine, wrap } from './render';
+import { type Backend, fields, metricLines, transformLogsLine, whereLine, wrap } from './render';
 
 /** The email body of `Predictions Ready`. */
 export function renderPredictionsReady(d: PredictionsReadyDetail): string[] {
@@ -22,13 +22,7 @@ export function renderPredictionsReady(d: PredictionsReadyDetail): string[] {
 
 /** The email body of `Predictions Rejected`. */
 export function renderPredictionsRejected(d: PredictionsRejectedDetail): string[] {
-  const where = [
-    d.file,
-    d.row !== undefined ? `row ${d.row}` : '',
-    d.column !== undefined ? `column ${d.column}` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
+  const where = whereLine(d);
   return [
     `sagedrop could not score ${d.input}. Nothing was written under predictions/.`,
     '',

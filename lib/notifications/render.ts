@@ -290,14 +290,19 @@ function renderUnfinished(d: FinishedDetail, outcome: string, backend: Backend):
   return lines;
 }
 
-function renderRejected(d: RejectedDetail): string[] {
-  const where = [
+/** Where in the data a rejection happened: `x.csv, row 12, column 3`, as much of it as is known. */
+export function whereLine(d: { file?: string; row?: number; column?: number }): string {
+  return [
     d.file,
     d.row !== undefined ? `row ${d.row}` : '',
     d.column !== undefined ? `column ${d.column}` : '',
   ]
     .filter(Boolean)
     .join(', ');
+}
+
+function renderRejected(d: RejectedDetail): string[] {
+  const where = whereLine(d);
   return [
     `sagedrop could not use the files of dataset "${d.dataset}". Nothing was trained.`,
     '',

@@ -1,7 +1,7 @@
 import { mergeStreams } from '../csv/merge';
 import type { MergeSummary } from '../csv/types';
 import { keys, parseRawKey } from '../layout';
-import type { ObjectRef, ObjectStore } from '../ports';
+import { readObject } from '../ports';
 import { resolveSettings, shardSizeBytes } from '../settings/dataset';
 import { type ManifestInput, readManifest } from '../training/manifest';
 import type { Invocation, MergeDeps } from './deps';
@@ -23,12 +23,6 @@ export type { ClaimedRun, MergeContext, MergeEngine, MergeOutcome, RawUpload } f
 
 /** Rounds of pairing after a rejection, to pick up uploads that arrived meanwhile. */
 const MAX_PAIRING_ROUNDS = 3;
-
-async function readText(store: ObjectStore, ref: ObjectRef): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const part of store.read(ref)) parts.push(part);
-  return Buffer.concat(parts).toString('utf8');
-}
 
 function inputsOf(claimed: ClaimedRun): Record<string, ManifestInput> {
   const inputs: Record<string, ManifestInput> = { x: manifestInput(claimed.x), y: manifestInput(claimed.y) };
@@ -138,7 +132,9 @@ export async function mergeClaimedRun(ctx: MergeContext, claimed: ClaimedRun): P
   const { store, dataset } = ctx;
   const { run, x, y, logger, manifestKey } = claimed;
   try {
-    const settingsText = claimed.settings ? await readText(store, claimed.settings) : undefined;
+    const settingsText = claimed.settings
+      ? (await readObject(store, claimed.settings)).toString('utf8')
+      : undefined;
     const settingsFile = ctx.fileLabel(keys.raw(dataset, 'settings'));
     if (ctx.mergeMemoryMb !== undefined) {
       checkMergeSize(

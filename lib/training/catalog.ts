@@ -1,7 +1,7 @@
 import type { TerminalStatus } from '../events/sagemaker';
 import { keys } from '../layout';
 import type { Verdict } from '../models/verdict';
-import { ObjectChangedError, type ObjectStore } from '../ports';
+import { ObjectChangedError, type ObjectStore, readObject } from '../ports';
 import { CATALOG_SCHEMA_VERSION, latestPointerSchema, readCatalogRecord } from './catalog-records';
 import type { FinishedJob, JobStep } from './finished-job';
 import { type RunTask, taskSchema } from './manifest';
@@ -199,17 +199,14 @@ export function latestPointerFor(entry: CatalogEntry): LatestPointer | undefined
 }
 
 /** Whether `a` is later than `b`: by training end time, then by job name. */
-export function isNewer(a: LatestPointer, b: LatestPointer): boolean {
+export function isNewer(
+  a: Pick<LatestPointer, 'trainingEndedAt' | 'job'>,
+  b: Pick<LatestPointer, 'trainingEndedAt' | 'job'>,
+): boolean {
   const at = Date.parse(a.trainingEndedAt);
   const bt = Date.parse(b.trainingEndedAt);
   if (at !== bt) return Number.isNaN(bt) || at > bt;
   return a.job > b.job;
-}
-
-async function readText(store: ObjectStore, ref: Parameters<ObjectStore['read']>[0]): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const part of store.read(ref)) parts.push(part);
-  return Buffer.concat(parts).toString('utf8');
 }
 
 function parsePointer(text: string): LatestPointer | undefined {
@@ -242,7 +239,7 @@ export async function advanceLatest(store: ObjectStore, entry: CatalogEntry): Pr
     }
     let current: LatestPointer | undefined;
     try {
-      current = parsePointer(await readText(store, ref));
+      current = parsePointer((await readObject(store, ref)).toString('utf8'));
     } catch (error) {
       // The version changed between head and read: look again.
       if (error instanceof ObjectChangedError) continue;
@@ -273,7 +270,7 @@ export async function recordEvaluation(
     if (!ref) return undefined;
     let entry: CatalogEntry;
     try {
-      entry = JSON.parse(await readText(store, ref)) as CatalogEntry;
+      entry = JSON.parse((await readObject(store, ref)).toString('utf8')) as CatalogEntry;
     } catch (error) {
       if (error instanceof ObjectChangedError) continue;
       throw error;

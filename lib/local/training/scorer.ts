@@ -6,7 +6,7 @@ import type {
 } from '@aws-sdk/client-sagemaker';
 import { type Logger, silentLogger } from '../../logger';
 import { readLines } from '../../models/predictions';
-import type { ObjectStore, ScoringBackend, StartResult } from '../../ports';
+import { type ObjectStore, readObject, type ScoringBackend, type StartResult } from '../../ports';
 import { imageRepository, LOCAL_ALGORITHMS } from './algorithms';
 import { type LocalModel, predictLine, readLocalModel } from './local-model';
 import { type TransformStateChangeEvent, transformStateChangeEvent } from './transform-event';
@@ -82,9 +82,7 @@ export function createLocalScorer(options: LocalScorerOptions): LocalScorer {
       throw new Error(`ModelDataUrl ${container?.ModelDataUrl} is outside ${bucket}`);
     const ref = await store.head(location.key);
     if (!ref) throw new Error(`ClientError: ${container?.ModelDataUrl} does not exist`);
-    const parts: Uint8Array[] = [];
-    for await (const part of store.read(ref)) parts.push(part);
-    return readLocalModel(Buffer.concat(parts));
+    return readLocalModel(await readObject(store, ref));
   };
 
   const transform = async (request: CreateTransformJobRequest, job: DescribeTransformJobResponse) => {
