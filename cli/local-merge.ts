@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { groupThousands } from '../lib/format';
 import { keys, PREFIX } from '../lib/layout';
 import { createFileStore } from '../lib/local/file-store';
 import { silentLogger } from '../lib/logger';
@@ -36,7 +37,7 @@ function defaultConfig(): Config {
 }
 
 function rowsLabel(rows: number): string {
-  return `${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'}`;
+  return `${groupThousands(rows)} row${rows === 1 ? '' : 's'}`;
 }
 
 /**
@@ -86,8 +87,11 @@ export async function mergeLocally(io: CommandIO, input: LocalMergeInput): Promi
   const width = 'test-labels'.length;
   const line = (name: string, rows: string, key: string) =>
     io.out(`  ${name.padEnd(width)}  ${rows.padStart(14)}  ${join(out, ...key.split('/'))}`);
+  // A sharded channel lists each part; its row count is the channel's, shown once.
   for (const [name, channel] of writtenChannels(manifest)) {
-    for (const file of channel.files) line(name, rowsLabel(channel.rows), file);
+    channel.files.forEach((file, part) => {
+      line(part === 0 ? name : '', part === 0 ? rowsLabel(channel.rows) : '', file);
+    });
   }
   if (manifest.testLabels) line('test-labels', '', manifest.testLabels);
   line('manifest', '', outcome.manifestKey);

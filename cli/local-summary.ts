@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod';
+import { groupThousands } from '../lib/format';
 import { parseS3Uri, s3Uri } from '../lib/layout';
 import { formatNumber } from '../lib/notifications/render';
 import { type RunTask, runManifestSchema } from '../lib/training/manifest';
@@ -55,10 +56,10 @@ export function formatLocalSummary(entry: unknown, places: SummaryPlaces): strin
     const { rows, run, featureCount } = manifest.data;
     const channels = (['train', 'validation', 'test'] as const)
       .filter((name) => manifest.data.channels[name])
-      .map((name) => `${name} ${rows[name].toLocaleString('en-US')}`)
+      .map((name) => `${name} ${groupThousands(rows[name])}`)
       .join(', ');
     lines.push(
-      `run ${run}: ${rows.total.toLocaleString('en-US')} rows, ${featureCount} feature${featureCount === 1 ? '' : 's'}: ${channels}`,
+      `run ${run}: ${groupThousands(rows.total)} rows, ${featureCount} feature${featureCount === 1 ? '' : 's'}: ${channels}`,
     );
   }
   const task = manifest.success ? manifest.data.task : undefined;

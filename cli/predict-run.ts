@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { groupThousands } from '../lib/format';
 import { keys } from '../lib/layout';
 import {
   type PredictionsRecord,
@@ -117,7 +118,7 @@ export async function downloadPredictions(store: ObjectStore, key: string, out: 
 export function summaryLines(record: PredictionsRecord, out: string, bucket: string): string[] {
   const metric = record.model.metrics[record.model.metric];
   return [
-    `${record.rows.toLocaleString('en-US')} rows scored by ${record.model.job} (${record.model.algorithm}${metric !== undefined ? `, ${record.model.metric} ${Number(metric.toFixed(4))} on its held-out rows` : ''})`,
+    `${groupThousands(record.rows)} rows scored by ${record.model.job} (${record.model.algorithm}${metric !== undefined ? `, ${record.model.metric} ${Number(metric.toFixed(4))} on its held-out rows` : ''})`,
     `columns added: ${record.columns.join(', ')}`,
     `predictions: ${out}`,
     `in the bucket: s3://${bucket}/${record.output} (and ${keys.predictionsRecord(record.dataset, basename(record.output, '.csv'))})`,

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { groupThousands } from '../lib/format';
 import { formatBytes } from '../lib/notifications/render';
 import type { CommandIO } from './command';
 
@@ -51,5 +52,5 @@ export async function uploadFile(
   }
   await upload.done();
   if (showProgress) process.stderr.write('\n');
-  io.err(`uploaded ${file} (${size.toLocaleString('en-US')} bytes) to s3://${bucket}/${key}`);
+  io.err(`uploaded ${file} (${groupThousands(size)} bytes) to s3://${bucket}/${key}`);
 }

@@ -1,10 +1,11 @@
+import { groupThousands } from '../format';
 import type { PredictionsFailedDetail, PredictionsReadyDetail, PredictionsRejectedDetail } from './events';
 import { type Backend, fields, metricLines, transformLogsLine, whereLine, wrap } from './render';
 
 /** The email body of `Predictions Ready`. */
 export function renderPredictionsReady(d: PredictionsReadyDetail): string[] {
   return [
-    `The predictions for ${d.input} are ready: ${d.rows.toLocaleString('en-US')} rows scored by the champion of "${d.dataset}".`,
+    `The predictions for ${d.input} are ready: ${groupThousands(d.rows)} rows scored by the champion of "${d.dataset}".`,
     '',
     ...fields([
       ['Predictions', d.outputUri],
