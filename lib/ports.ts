@@ -69,6 +69,12 @@ export interface ReadOptions {
    * store may reuse its buffers (no fresh memory per chunk).
    */
   borrowChunks?: boolean;
+  /**
+   * Only the first `firstBytes` bytes are wanted (a format sniff): the store
+   * reads about that much (one small ranged GET) instead of the whole object.
+   * It may yield more; the caller stops when it has enough.
+   */
+  firstBytes?: number;
 }
 
 export type StartResult = 'started' | 'already-exists';

@@ -181,7 +181,12 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       }
     },
 
-    async *read(ref) {
+    async *read(ref, readOptions = {}) {
+      const { firstBytes } = readOptions;
+      if (firstBytes !== undefined && firstBytes > 0 && ref.size > firstBytes) {
+        yield* readRange(ref, 0, firstBytes, new AbortController().signal);
+        return;
+      }
       if (ref.size > rangeSize) {
         yield* readRanges(ref.size, (start, end, signal) => readRange(ref, start, end, signal), {
           rangeBytes: rangeSize,

@@ -4,13 +4,19 @@ import { detectHeaders } from './header';
 import { detectIndexColumn } from './index-column';
 import { InputCursor, Next } from './input-cursor';
 import { decodedInput } from './input-stream';
-import { asMerged, hasDecimalComma, headOf, type Inference, type InputFormat, needsRewrite } from './inspect';
+import {
+  asMerged,
+  hasDecimalComma,
+  headOf,
+  type Inference,
+  type InputFormat,
+  needsRewrite,
+  type Open,
+} from './inspect';
 import { commitRecord, parseRecord, RowStaging } from './record-parser';
 import { blankFirstRow, emptyFile, headerOnly, notNumeric, raggedRow } from './rejections';
 import { CsvRewriter, rewriteStream } from './rewrite';
 import type { NumericPolicy } from './scan-tables';
-
-type Open = () => AsyncIterable<Uint8Array>;
 
 /** How to read a features-only file (rows to predict) and what it must hold. */
 export interface FeatureFileOptions {

@@ -57,20 +57,28 @@ export interface InputPlan {
   inferences: Inference[];
 }
 
-/** Opens an input; with `borrow`, chunks may be reused once the next is asked for. */
-type Open = (borrow?: boolean) => AsyncIterable<Uint8Array>;
+/**
+ * Opens an input. With `borrowChunks`, chunks may be reused once the next is
+ * asked for; with `firstBytes`, only that many bytes are wanted.
+ */
+export type Open = (options?: { borrowChunks?: boolean; firstBytes?: number }) => AsyncIterable<Uint8Array>;
 
-/** The decoded first bytes of an input (or all of it), and whether it was compressed. */
-export async function headOf(
-  open: Open,
+interface Head {
+  text: string;
+  complete: boolean;
+  compression: Compression;
+}
+
+async function readHead(
+  source: AsyncIterable<Uint8Array>,
   file: string,
-): Promise<{ text: string; complete: boolean; compression: Compression }> {
-  let compression: Compression = 'none';
+  seen: { compression?: Compression },
+) {
   const parts: Uint8Array[] = [];
   let total = 0;
   let complete = true;
-  const stream = decodedInput(open(), file, (c) => {
-    compression = c;
+  const stream = decodedInput(source, file, (c) => {
+    seen.compression = c;
   });
   for await (const chunk of stream) {
     parts.push(chunk);
@@ -81,7 +89,23 @@ export async function headOf(
     }
   }
   const bytes = Buffer.concat(parts).subarray(0, HEAD_BYTES);
-  return { text: lenient.decode(bytes), complete, compression };
+  return { text: lenient.decode(bytes), complete, compression: seen.compression ?? 'none' };
+}
+
+/**
+ * The decoded first bytes of an input (or all of it), and whether it was
+ * compressed. Only the first `HEAD_BYTES` are read, but for a compressed
+ * file, read from its start again: its prefix ends mid-stream.
+ */
+export async function headOf(open: Open, file: string): Promise<Head> {
+  const seen: { compression?: Compression } = {};
+  try {
+    const head = await readHead(open({ firstBytes: HEAD_BYTES }), file, seen);
+    if (head.compression === 'none') return head;
+  } catch (error) {
+    if (seen.compression !== 'gzip') throw error;
+  }
+  return readHead(open(), file, {});
 }
 
 /** y's delimiter: x's when y reads consistently with it (a one-column y has no delimiter of its own), else its own. */
@@ -192,11 +216,12 @@ export async function inspectInputs(openX: Open, openY: Open, options: InspectOp
     dropFirstColumn: formats.y.indexColumn,
     header: formats.y.header,
     onLabel: (value) => scan.note(value),
+    onRepeatedLabel: () => scan.noteRepeat(),
     // Only the labels matter here; the merge reads y.csv again.
     discardOutput: true,
   });
   // The rewriter is done with a chunk when push returns: the source may reuse its buffers.
-  for await (const chunk of decodedInput(openY(true), yFile)) rewriter.push(chunk);
+  for await (const chunk of decodedInput(openY({ borrowChunks: true }), yFile)) rewriter.push(chunk);
   rewriter.end();
   const labels = planLabels(scan, options.task, yFile, settingsFile);
   inferences.push({ about: 'task', said: `${labels.task}: ${labels.reason}` });

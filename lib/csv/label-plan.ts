@@ -46,6 +46,11 @@ export class LabelScan {
     if (this.allIntegers && !INTEGER.test(text)) this.allIntegers = false;
   }
 
+  /** Notes a label equal to one noted before: only the count changes. */
+  noteRepeat(): void {
+    this.rows += 1;
+  }
+
   /** Distinct values, counting `1` and `1.0` once when every label is a number. */
   distinctValues(): number {
     if (!this.allNumbers) return this.distinct.size;

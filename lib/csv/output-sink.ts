@@ -4,7 +4,7 @@ import type { OpenOutput, OutputFile } from './types';
 /** Size of the buffers rows are gathered in before they are written. */
 export const OUTPUT_CHUNK = 1024 * 1024;
 /** Bytes a sink may have queued before the engine waits for it to drain. */
-const QUEUE_LIMIT = 4 * 1024 * 1024;
+const QUEUE_LIMIT = 2 * 1024 * 1024;
 
 /**
  * Chunks kept for reuse per sink: more than can be in flight (the queue limit

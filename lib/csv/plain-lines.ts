@@ -42,6 +42,22 @@ export class AsciiTexts {
   text(bytes: Uint8Array, start: number, end: number): string {
     let hash = 0;
     for (let p = start; p < end; p += 1) hash = Math.imul(hash ^ (bytes[p] as number), 16777619);
+    return this.textOf(bytes, start, end, hash);
+  }
+
+  /**
+   * Whether `bytes[start, end)`, of FNV-style `hash` (as `text` computes it),
+   * is a value already remembered: its text is decoded only the first time.
+   */
+  remembered(bytes: Uint8Array, start: number, end: number, hash: number): boolean {
+    for (let entry = this.table.get(hash); entry !== undefined; entry = entry.next) {
+      if (sameBytes(entry.bytes, bytes, start, end)) return true;
+    }
+    return false;
+  }
+
+  /** `text` for a value whose hash is known. */
+  textOf(bytes: Uint8Array, start: number, end: number, hash: number): string {
     const first = this.table.get(hash);
     for (let entry = first; entry !== undefined; entry = entry.next) {
       if (sameBytes(entry.bytes, bytes, start, end)) return entry.text;

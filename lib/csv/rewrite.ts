@@ -27,6 +27,12 @@ export interface RewriteOptions {
   onIndex?: (value: string, row: number) => void;
   /** Each first kept value of a data row (the label of y.csv), unquoted. */
   onLabel?: (value: string, row: number) => void;
+  /**
+   * With `onLabel`, and only when the output is discarded: a plain value seen
+   * before (of the first 4096 distinct) comes here instead of to `onLabel`,
+   * undecoded. Counting the labels of a large y.csv needs nothing more.
+   */
+  onRepeatedLabel?: () => void;
   /** Only the callbacks matter: `push` and `end` return nothing (no memory taken per chunk). */
   discardOutput?: boolean;
   /** Replaces the first kept value of a data row (label encoding); `undefined` keeps it. Same value, same result. */
@@ -144,7 +150,11 @@ export class CsvRewriter {
    * first line that is not plain (or not complete) starts.
    */
   private plainLines(chunk: Uint8Array, start: number): number {
-    const { options, out, delimiter } = this;
+    const { options } = this;
+    if (options.onRepeatedLabel !== undefined && options.discardOutput && options.encodeLabel === undefined) {
+      return this.countPlainLabels(chunk, start, options.onRepeatedLabel);
+    }
+    const { out, delimiter } = this;
     const labels = options.onLabel !== undefined || options.encodeLabel !== undefined;
     let p = start;
     /** Bytes from here to `p` go out as they are. */
@@ -169,6 +179,44 @@ export class CsvRewriter {
     }
     if (p > kept) out.append(chunk.subarray(kept, p));
     return p;
+  }
+
+  /**
+   * `plainLines` when only the labels are wanted: one pass per line finds its
+   * end and hashes it, and a value seen before costs no decoding and no call
+   * but `repeated`.
+   */
+  private countPlainLabels(chunk: Uint8Array, start: number, repeated: () => void): number {
+    const { options, delimiter, texts } = this;
+    const onLabel = options.onLabel;
+    let p = start;
+    for (;;) {
+      let q = p;
+      let hash = 0;
+      let byte = 0;
+      for (; q < chunk.length; q += 1) {
+        byte = chunk[q] as number;
+        if (
+          byte === LF ||
+          byte === QUOTE ||
+          byte === delimiter ||
+          byte === COMMA ||
+          byte === CR ||
+          byte >= 0x80
+        ) {
+          break;
+        }
+        hash = Math.imul(hash ^ byte, 16777619);
+      }
+      if (q >= chunk.length || byte !== LF) return p;
+      const row = this.row + 1;
+      if (q > p && !(options.header && row === 1)) {
+        if (texts.remembered(chunk, p, q, hash)) repeated();
+        else onLabel?.(texts.textOf(chunk, p, q, hash), row);
+      }
+      this.row = row;
+      p = q + 1;
+    }
   }
 
   private encode(code: string): Uint8Array {

@@ -166,7 +166,10 @@ export function createFileStore(options: FileStoreOptions): ObjectStore {
       if (!before || !sameEtag(before.etag, ref.etag)) throw new ObjectChangedError(ref.key);
       try {
         const path = pathOf(ref.key);
-        if (readOptions.borrowChunks) yield* readBorrowed(path);
+        const { firstBytes } = readOptions;
+        if (firstBytes !== undefined && firstBytes > 0 && ref.size > firstBytes) {
+          yield* createReadStream(path, { start: 0, end: firstBytes - 1, highWaterMark: firstBytes });
+        } else if (readOptions.borrowChunks) yield* readBorrowed(path);
         else yield* createReadStream(path, { highWaterMark: CHUNK });
       } catch (error) {
         if (isNotFound(error)) throw new ObjectChangedError(ref.key, { cause: error });

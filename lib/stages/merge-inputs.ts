@@ -98,8 +98,8 @@ export async function prepareMerge(
   if (settings.indexColumn !== undefined) inspect.indexColumn = settings.indexColumn;
   if (settings.task !== undefined) inspect.task = settings.task;
   const plan = await inspectInputs(
-    (borrow) => store.read(refs.x, { borrowChunks: borrow === true }),
-    (borrow) => store.read(refs.y, { borrowChunks: borrow === true }),
+    (options) => store.read(refs.x, options),
+    (options) => store.read(refs.y, options),
     inspect,
   );
   checkBeforeMerge(settings, plan, names);

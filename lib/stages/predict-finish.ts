@@ -69,7 +69,7 @@ async function writePredictions(
   const { champion } = plan;
   const ref = inputRef(plan);
   const outputKey = keys.predictions(plan.dataset, plan.name);
-  const { format } = await inspectFeatures(() => store.read(ref), {
+  const { format } = await inspectFeatures((read) => store.read(ref, read), {
     file: ref.key,
     featureCount: champion.featureCount,
     numeric: numericPolicy(champion.kind.algorithm),

@@ -110,7 +110,7 @@ async function writeNormalisedInput(deps: PredictDeps, plan: PredictionPlan, ref
   };
   if (plan.delimiter) options.delimiter = plan.delimiter;
   if (plan.indexColumn) options.indexColumn = plan.indexColumn;
-  const { format } = await inspectFeatures(() => deps.store.read(ref), options);
+  const { format } = await inspectFeatures((read) => deps.store.read(ref, read), options);
   // A multipart upload: a rejected row aborts it, so no partial input is ever visible.
   await deps.store.put(inputKey, normaliseFeatures(deps.store.read(ref), format, options), {
     contentType: 'text/csv',

@@ -79,6 +79,18 @@ describe('the S3 store against a local S3 server', () => {
     await expect(collect(store.read(ref))).rejects.toBeInstanceOf(ObjectChangedError);
   });
 
+  it('reads only the first bytes asked for, of the version claimed', async () => {
+    const { store } = fixture();
+    const data = randomBytes(3 * 1024 * 1024);
+    await store.put('prefix/x.csv', data);
+    const ref = await store.head('prefix/x.csv');
+    if (!ref) throw new Error('unreachable');
+    expect((await collect(store.read(ref, { firstBytes: 1000 }))).equals(data.subarray(0, 1000))).toBe(true);
+    expect((await collect(store.read(ref, { firstBytes: data.length + 1 }))).equals(data)).toBe(true);
+    await store.put('prefix/x.csv', randomBytes(3 * 1024 * 1024));
+    await expect(collect(store.read(ref, { firstBytes: 1000 }))).rejects.toBeInstanceOf(ObjectChangedError);
+  });
+
   it('uploads a stream larger than a part as a multipart upload and notifies its completion', async () => {
     const { store, server } = fixture();
     const data = randomBytes(11 * 1024 * 1024);

@@ -76,6 +76,27 @@ describe('createS3Store', () => {
       expect(input).toMatchObject({ Key: 'raw/x.csv', VersionId: 'v7', IfMatch: '"abc-3"' });
   });
 
+  it('reads only the first bytes asked for as one ranged GET pinned to the version, and small objects whole', async () => {
+    s3.on(GetObjectCommand).callsFake(async (input: { Range?: string }) => {
+      const [from, to] = (input.Range ?? 'bytes=0-99').replace('bytes=', '').split('-').map(Number);
+      return { Body: body('x'.repeat((to ?? 0) - (from ?? 0) + 1)) };
+    });
+    const ref = {
+      key: 'raw/x.csv',
+      versionId: 'v7',
+      etag: '"abc"',
+      size: 20 * 1024 * 1024,
+      lastModified: new Date(),
+    };
+    expect(await collect(store.read(ref, { firstBytes: 65536 }))).toHaveLength(65536);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'bucket', Key: 'raw/x.csv', VersionId: 'v7', IfMatch: '"abc"', Range: 'bytes=0-65535' },
+    ]);
+    s3.resetHistory();
+    expect(await collect(store.read({ ...ref, size: 100 }, { firstBytes: 65536 }))).toHaveLength(100);
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input.Range).toBeUndefined();
+  });
+
   it('ends a ranged read with ObjectChangedError when the version changed, without retrying', async () => {
     s3.on(GetObjectCommand).rejects(serviceError('PreconditionFailed', 412));
     const ref = { key: 'raw/x.csv', etag: '"e"', size: 20 * 1024 * 1024, lastModified: new Date() };

@@ -57,8 +57,9 @@ async function rejection(promise: Promise<unknown>): Promise<DatasetRejectedErro
 
 /** Yields every chunk in the same buffer, overwritten each time, when asked to borrow; else fresh chunks. */
 function reusing(data: Buffer, size: number) {
-  return (borrow?: boolean) =>
+  return (options?: { borrowChunks?: boolean }) =>
     (async function* () {
+      const borrow = options?.borrowChunks === true;
       const shared = Buffer.alloc(size);
       for (let at = 0; at < data.length; at += size) {
         const length = data.copy(shared, 0, at, at + size);
@@ -69,6 +70,42 @@ function reusing(data: Buffer, size: number) {
 }
 
 describe('inspectInputs and mergeInputs', () => {
+  it('reads the first 64 KiB of each file to tell its format, and a compressed one from its start again', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, k) => `${k},${(k * 7919) % 10007}.${k % 97}`);
+    const x = Buffer.from(`a,b\n${rows.join('\n')}\n`);
+    const y = Buffer.from(`label\n${rows.map((_, k) => String(k % 3)).join('\n')}\n`);
+    for (const compressed of [false, true]) {
+      const asked: { file: string; firstBytes?: number }[] = [];
+      const open = (file: string, data: Buffer) => (options?: { firstBytes?: number }) => {
+        asked.push({
+          file,
+          ...(options?.firstBytes === undefined ? {} : { firstBytes: options.firstBytes }),
+        });
+        const whole = compressed ? gzipSync(data) : data;
+        // A store honouring firstBytes: exactly the prefix asked for.
+        return chunks(
+          options?.firstBytes === undefined ? whole : whole.subarray(0, options.firstBytes),
+          4096,
+        );
+      };
+      const plan = await inspectInputs(open('x', x), open('y', y), INSPECT);
+      expect(plan.featureCount).toBe(2);
+      expect(plan.labelRows).toBe(40_000);
+      expect(plan.x.compression).toBe(compressed ? 'gzip' : 'none');
+      expect(asked).toEqual(
+        compressed
+          ? [
+              { file: 'x', firstBytes: 65536 },
+              { file: 'x' },
+              { file: 'y', firstBytes: 65536 },
+              { file: 'y' },
+              { file: 'y' },
+            ]
+          : [{ file: 'x', firstBytes: 65536 }, { file: 'y', firstBytes: 65536 }, { file: 'y' }],
+      );
+    }
+  });
+
   it('reads the labels of a y whose reader reuses one buffer, as a file reader lending its buffers does', async () => {
     const labels = Array.from({ length: 3000 }, (_, k) => ['setosa', 'versicolor', 'virginica'][k % 3]);
     const x = Buffer.from(`length\n${labels.map((_, k) => `${k}.5`).join('\n')}\n`);

@@ -42,6 +42,16 @@ describe('createFileStore', () => {
     await expect(collect(local.read(ref))).rejects.toBeInstanceOf(ObjectChangedError);
   });
 
+  it('reads only the first bytes asked for', async () => {
+    const long = join(root, 'long.csv');
+    writeFileSync(long, '0123456789'.repeat(1000));
+    const local = createFileStore({ root: join(root, 'out3'), mounts: { 'raw/x.csv': long } });
+    const ref = await local.head('raw/x.csv');
+    if (!ref) throw new Error('unreachable');
+    expect(await collect(local.read(ref, { firstBytes: 15 }))).toBe('012345678901234');
+    expect(await collect(local.read(ref, { firstBytes: 20_000, borrowChunks: true }))).toHaveLength(10_000);
+  });
+
   it('writes streams and text under the root, creating only once with ifAbsent', async () => {
     async function* body() {
       yield Buffer.from('0,1,2\n');
