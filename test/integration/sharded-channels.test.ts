@@ -7,7 +7,7 @@ import { keys } from '../../lib/layout';
 import type { S3Notification } from '../../lib/local/s3-server';
 import type { MergeOutcome } from '../../lib/stages/merge';
 import { type RunManifest, runManifestSchema, writtenChannels } from '../../lib/training/manifest';
-import { useLocalS3 } from '../support/s3-server';
+import { useLocalS3, userUpload } from '../support/s3-server';
 import { mergeDeps } from '../support/stage-worlds';
 
 const fixture = useLocalS3();
@@ -22,18 +22,8 @@ function handler() {
   return { handle: createMergeHandler(() => deps), notifier };
 }
 
-async function upload(key: string, body: string): Promise<S3Notification> {
-  const { server, client } = fixture();
-  const notified = new Promise<S3Notification>((resolve) => {
-    const stop = server.onObjectCreated((n) => {
-      if (n.Records.some((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) === key)) {
-        stop();
-        resolve(n);
-      }
-    });
-  });
-  await client.send(new PutObjectCommand({ Bucket: server.bucket, Key: key, Body: body }));
-  return notified;
+function upload(key: string, body: string | Uint8Array): Promise<S3Notification> {
+  return userUpload(fixture(), key, body);
 }
 
 /** `rows` distinct rows (the first feature is the row number) and their joined form. */

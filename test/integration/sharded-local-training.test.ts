@@ -1,4 +1,3 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createMergeHandler } from '../../handlers/merge';
@@ -11,7 +10,7 @@ import { buildModelRequest, buildTransformRequest } from '../../lib/models/trans
 import { type RunManifest, runManifestSchema } from '../../lib/training/manifest';
 import { buildTrainingRequest } from '../../lib/training/request';
 import { testConfig } from '../support/config';
-import { useLocalS3 } from '../support/s3-server';
+import { useLocalS3, userUpload } from '../support/s3-server';
 import { mergeDeps } from '../support/stage-worlds';
 
 const fixture = useLocalS3();
@@ -29,19 +28,8 @@ function dataset(rows: number) {
   return { x: `${x.join('\n')}\n`, y: `${y.join('\n')}\n` };
 }
 
-/** Uploads as a user would and answers the notification S3 sends for it. */
-async function upload(key: string, body: string): Promise<S3Notification> {
-  const { server, client } = fixture();
-  const notified = new Promise<S3Notification>((resolve) => {
-    const stop = server.onObjectCreated((n) => {
-      if (n.Records.some((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) === key)) {
-        stop();
-        resolve(n);
-      }
-    });
-  });
-  await client.send(new PutObjectCommand({ Bucket: server.bucket, Key: key, Body: body }));
-  return notified;
+function upload(key: string, body: string | Uint8Array): Promise<S3Notification> {
+  return userUpload(fixture(), key, body);
 }
 
 /** Merges `data` into dataset `name` with `settings` through the merge handler and answers its manifest. */

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createMergeHandler } from '../../handlers/merge';
@@ -8,25 +7,15 @@ import { keys } from '../../lib/layout';
 import type { S3Notification } from '../../lib/local/s3-server';
 import type { MergeOutcome } from '../../lib/stages/merge';
 import { runManifestSchema } from '../../lib/training/manifest';
-import { useLocalS3 } from '../support/s3-server';
+import { useLocalS3, userUpload } from '../support/s3-server';
 import { mergeDeps } from '../support/stage-worlds';
 
 /** Files made as users make them (test/fixtures/user-files/generate.py: pandas, Excel-style, scikit-learn data). */
 const FILES = join(__dirname, '../fixtures/user-files');
 const fixture = useLocalS3();
 
-async function upload(key: string, body: Buffer): Promise<S3Notification> {
-  const { server, client } = fixture();
-  const notified = new Promise<S3Notification>((resolve) => {
-    const stop = server.onObjectCreated((n) => {
-      if (n.Records.some((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) === key)) {
-        stop();
-        resolve(n);
-      }
-    });
-  });
-  await client.send(new PutObjectCommand({ Bucket: server.bucket, Key: key, Body: body }));
-  return notified;
+function upload(key: string, body: string | Uint8Array): Promise<S3Notification> {
+  return userUpload(fixture(), key, body);
 }
 
 /** Uploads a fixture folder's x and y (a .gz under the plain name) as `raw/<dataset>/`, and runs the merge handler. */

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { createLocalStore } from '../../lib/local/s3-adapter';
-import { type LocalS3, startLocalS3 } from '../../lib/local/s3-server';
+import { type LocalS3, type S3Notification, startLocalS3 } from '../../lib/local/s3-server';
 import type { ObjectStore } from '../../lib/ports';
 
 export interface LocalS3Fixture {
@@ -50,4 +50,22 @@ export function useLocalS3(): () => LocalS3Fixture {
     if (!fixture) throw new Error('the local S3 server is not started: call inside a test');
     return fixture;
   };
+}
+
+/** Uploads `body` at `key` through the SDK, as a user would, and answers the notification S3 sends for it. */
+export async function userUpload(
+  { server, client }: LocalS3Fixture,
+  key: string,
+  body: string | Uint8Array,
+): Promise<S3Notification> {
+  const notified = new Promise<S3Notification>((resolve) => {
+    const stop = server.onObjectCreated((n) => {
+      if (n.Records.some((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')) === key)) {
+        stop();
+        resolve(n);
+      }
+    });
+  });
+  await client.send(new PutObjectCommand({ Bucket: server.bucket, Key: key, Body: body }));
+  return notified;
 }
