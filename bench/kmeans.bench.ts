@@ -12,12 +12,15 @@ const COLS = 20;
 const K = 10;
 const RESTARTS = 10;
 
-/** Gaussian blobs around K random centres, seeded: the same data on every run. */
+/**
+ * Gaussian blobs around K random centres, seeded: the same data on every run.
+ * In shared memory, as the local trainer's `splitLabels` hands features to k-means.
+ */
 function blobs(rows: number, cols: number, centres: number, seed: number): Matrix {
   const random = createRandom(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const means = Array.from({ length: centres * cols }, () => (random() * 2 - 1) * 10);
-  const data = new Float64Array(rows * cols);
+  const data = new Float64Array(new SharedArrayBuffer(rows * cols * Float64Array.BYTES_PER_ELEMENT));
   for (let i = 0; i < rows; i += 1) {
     const c = Math.floor(random() * centres);
     for (let j = 0; j < cols; j += 1) data[i * cols + j] = (means[c * cols + j] as number) + 3 * gaussian();
@@ -46,7 +49,7 @@ function findSklearnPython(): string | undefined {
 /** Times local k-means against scikit-learn's KMeans on the same 100k x 20 data (k=10, 10 k-means++ restarts each). */
 export async function run(): Promise<void> {
   const matrix = blobs(ROWS, COLS, K, 7);
-  // What the local trainer runs: restarts in worker threads, one per core. Best of three (the machine may be shared).
+  // What the local trainer runs: restarts in this thread and worker threads, one per core. Best of three (the machine may be shared).
   const times: number[] = [];
   let model: Awaited<ReturnType<typeof fitKMeansInParallel>> | undefined;
   for (let run = 0; run < 3; run += 1) {

@@ -119,7 +119,7 @@ export async function trainKMeans(
   if (train.rows < k) {
     throw new TrainingInputError(`k=${k} is more than the ${train.rows} rows of the train channel`);
   }
-  // Restarts in worker threads, one per core: the same model as one thread finds.
+  // Restarts in this thread and worker threads, one per core: the same model as one thread finds.
   const model = await fitKMeansInParallel(
     train,
     {

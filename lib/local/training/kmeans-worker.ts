@@ -1,20 +1,21 @@
 /**
- * A worker thread of `fitKMeansInParallel`: runs the restarts it is sent
- * (seeding and Lloyd's algorithm), over the matrix the parent shares (no copy).
+ * A worker thread of `fitKMeansInParallel`: takes the next restart from the
+ * shared counter (seeding and Lloyd's algorithm) until none is left, over the
+ * matrix the parent shares (no copy), and posts each result.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type KMeansPlan, runRestart } from './kmeans';
+import { rowBuffers } from './kmeans-seeding';
 
-/** What the parent gives every worker once. */
+/** What the parent gives every worker. */
 export interface KMeansWorkerData {
   shared: SharedArrayBuffer;
   rows: number;
   cols: number;
   plan: KMeansPlan;
+  /** One Int32: the index of the next restart nobody has taken. */
+  counter: SharedArrayBuffer;
 }
-
-/** The index of a restart to run, or `null`: no more work. */
-export type KMeansTask = number | null;
 
 export interface KMeansResult {
   index: number;
@@ -27,12 +28,10 @@ const port = parentPort;
 if (port) {
   const setup = workerData as KMeansWorkerData;
   const matrix = { data: new Float64Array(setup.shared), rows: setup.rows, cols: setup.cols };
-  port.on('message', (task: KMeansTask) => {
-    if (task === null) {
-      port.close();
-      return;
-    }
-    const run = runRestart(matrix, setup.plan, task);
-    port.postMessage({ index: task, ...run } satisfies KMeansResult);
-  });
+  const counter = new Int32Array(setup.counter);
+  const restarts = setup.plan.restartSeeds.length;
+  const buffers = rowBuffers(matrix.rows);
+  for (let index = Atomics.add(counter, 0, 1); index < restarts; index = Atomics.add(counter, 0, 1)) {
+    port.postMessage({ index, ...runRestart(matrix, setup.plan, index, buffers) } satisfies KMeansResult);
+  }
 }

@@ -1,4 +1,12 @@
-import { seedKMeansPlusPlus, seedRandomRows, squaredDistance, squaredDistanceBelow } from './kmeans-seeding';
+import {
+  type RowBuffers,
+  rowBuffers,
+  type Seeding,
+  seedKMeansPlusPlus,
+  seedRandomRows,
+  squaredDistance,
+  squaredDistanceBelow,
+} from './kmeans-seeding';
 import type { TrainingProgress } from './linear-learner';
 import type { Matrix } from './numeric-csv';
 import { createRandom } from './random';
@@ -44,24 +52,27 @@ function meanVariance(matrix: Matrix): number {
 }
 
 /**
- * Lloyd's algorithm from `centres`, accelerated with Hamerly's bounds: each
+ * Lloyd's algorithm from `seeding` (it takes over the seeding's row arrays), accelerated with Hamerly's bounds: each
  * row keeps an upper bound on the distance to its centre and a lower bound on
  * the distance to any other, so most rows skip the distance computations once
- * centres settle. The result is the same as plain Lloyd's.
+ * centres settle. The result is the same as plain Lloyd's. Each iteration
+ * reads the rows once: a row's sum is added to its centre's as soon as it is
+ * assigned.
  */
 export function lloyd(
   matrix: Matrix,
   k: number,
-  initial: Float64Array,
+  seeding: Seeding,
   maxIterations: number,
   tolerance: number,
+  buffers: RowBuffers = rowBuffers(matrix.rows),
 ): { centroids: Float64Array; inertia: number; iterations: number } {
   const { data, rows, cols: dim } = matrix;
-  let centres = Float64Array.from(initial);
+  let centres = Float64Array.from(seeding.centres);
   let next = new Float64Array(k * dim);
-  const assignment = new Int32Array(rows);
-  const upper = new Float64Array(rows);
-  const lower = new Float64Array(rows);
+  const assignment = seeding.nearest?.centre ?? buffers.nearest;
+  const upper = seeding.nearest?.squared ?? buffers.squared;
+  const lower = buffers.lower;
   const counts = new Float64Array(k);
   const shift = new Float64Array(k);
   const halfGap = new Float64Array(k);
@@ -86,20 +97,30 @@ export function lloyd(
     lower[i] = Math.sqrt(second);
     return changed;
   };
+  const addRow = (i: number) => {
+    const c = assignment[i] as number;
+    counts[c] = (counts[c] as number) + 1;
+    const a = i * dim;
+    const b = c * dim;
+    for (let j = 0; j < dim; j += 1) next[b + j] = (next[b + j] as number) + (data[a + j] as number);
+  };
 
-  for (let i = 0; i < rows; i += 1) assignFully(i);
+  if (seeding.nearest) {
+    // The seeding measured every row against every seed: its nearest is exact, and 0 is a valid lower bound.
+    lower.fill(0);
+    for (let i = 0; i < rows; i += 1) {
+      upper[i] = Math.sqrt(upper[i] as number);
+      addRow(i);
+    }
+  } else {
+    for (let i = 0; i < rows; i += 1) {
+      assignFully(i);
+      addRow(i);
+    }
+  }
   let iterations = 0;
   while (iterations < maxIterations) {
     iterations += 1;
-    next.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < rows; i += 1) {
-      const c = assignment[i] as number;
-      counts[c] = (counts[c] as number) + 1;
-      const a = i * dim;
-      const b = c * dim;
-      for (let j = 0; j < dim; j += 1) next[b + j] = (next[b + j] as number) + (data[a + j] as number);
-    }
     relocateEmptyClusters(matrix, k, assignment, upper, lower, counts, next);
     let totalShift = 0;
     let largestShift = 0;
@@ -126,12 +147,6 @@ export function lloyd(
       }
     }
     [centres, next] = [next, centres];
-    for (let i = 0; i < rows; i += 1) {
-      const c = assignment[i] as number;
-      upper[i] = (upper[i] as number) + (shift[c] as number);
-      lower[i] = (lower[i] as number) - (c === largestCentre ? secondShift : largestShift);
-    }
-    if (totalShift <= tolerance) break;
     for (let c = 0; c < k; c += 1) {
       let nearest = Number.POSITIVE_INFINITY;
       for (let other = 0; other < k; other += 1) {
@@ -141,18 +156,23 @@ export function lloyd(
       }
       halfGap[c] = Math.sqrt(nearest) / 2;
     }
+    next.fill(0);
+    counts.fill(0);
     let changes = 0;
     for (let i = 0; i < rows; i += 1) {
       const c = assignment[i] as number;
+      upper[i] = (upper[i] as number) + (shift[c] as number);
+      lower[i] = (lower[i] as number) - (c === largestCentre ? secondShift : largestShift);
       const bound = Math.max(halfGap[c] as number, lower[i] as number);
-      if ((upper[i] as number) <= bound) continue;
-      upper[i] = Math.sqrt(squaredDistance(data, i, centres, c, dim));
-      if ((upper[i] as number) <= bound) continue;
-      if (assignFully(i)) changes += 1;
+      if ((upper[i] as number) > bound) {
+        upper[i] = Math.sqrt(squaredDistance(data, i, centres, c, dim));
+        if ((upper[i] as number) > bound && assignFully(i)) changes += 1;
+      }
+      addRow(i);
     }
-    if (changes === 0) break;
+    // Every row is now assigned to its nearest centre: stop when none moved, or when the centres barely did.
+    if (changes === 0 || totalShift <= tolerance) break;
   }
-  for (let i = 0; i < rows; i += 1) assignFully(i);
   let inertia = 0;
   for (let i = 0; i < rows; i += 1)
     inertia += squaredDistance(data, i, centres, assignment[i] as number, dim);
@@ -235,13 +255,14 @@ export function runRestart(
   matrix: Matrix,
   plan: KMeansPlan,
   index: number,
+  buffers: RowBuffers = rowBuffers(matrix.rows),
 ): { centroids: Float64Array; inertia: number; iterations: number } {
   const random = createRandom(plan.restartSeeds[index] ?? 0);
-  const seeds =
+  const seeding =
     plan.init === 'random'
       ? seedRandomRows(matrix, plan.k, random)
-      : seedKMeansPlusPlus(matrix, plan.k, random);
-  return lloyd(matrix, plan.k, seeds, plan.maxIterations, plan.tolerance);
+      : seedKMeansPlusPlus(matrix, plan.k, random, buffers);
+  return lloyd(matrix, plan.k, seeding, plan.maxIterations, plan.tolerance, buffers);
 }
 
 /** The restart with the lowest inertia; the earliest one on a tie, as when they run one after another. */
@@ -270,8 +291,9 @@ export function fitKMeans(
   onProgress?: TrainingProgress,
 ): KMeansModel {
   const plan = planKMeans(matrix, options);
+  const buffers = rowBuffers(matrix.rows);
   const runs = plan.restartSeeds.map((_, index) => {
-    const run = runRestart(matrix, plan, index);
+    const run = runRestart(matrix, plan, index, buffers);
     onProgress?.(index + 1, plan.restartSeeds.length, 'restarts');
     return run;
   });

@@ -210,13 +210,18 @@ export async function readNumericCsv(sources: CsvSource[]): Promise<Matrix> {
   return out.build();
 }
 
-/** Splits a label-first matrix into its first `labelColumns` columns and the rest. */
+/**
+ * Splits a label-first matrix into its first `labelColumns` columns and the
+ * rest. The features are in shared memory, which worker threads read as they are.
+ */
 export function splitLabels(
   matrix: Matrix,
   labelColumns: number,
 ): { labels: Float64Array; features: Matrix } {
   const cols = matrix.cols - labelColumns;
-  const features = new Float64Array(matrix.rows * cols);
+  const features = new Float64Array(
+    new SharedArrayBuffer(matrix.rows * cols * Float64Array.BYTES_PER_ELEMENT),
+  );
   const labels = new Float64Array(matrix.rows);
   for (let r = 0; r < matrix.rows; r += 1) {
     const base = r * matrix.cols;

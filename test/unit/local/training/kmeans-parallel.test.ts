@@ -18,13 +18,34 @@ function blobs(rows: number, cols: number, centres: number): Matrix {
 describe('fitKMeansInParallel', () => {
   const matrix = blobs(2000, 4, 5);
 
-  it('finds exactly the model one thread finds, with the restarts in two worker threads', async () => {
+  it.each([
+    ['this thread and a worker thread', { count: 2, minWork: 0 }],
+    ['two worker threads only', { count: 2, minWork: 0, inThisThread: false }],
+  ])('finds exactly the model one thread finds, with the restarts in %s', async (_, threads) => {
     const options = { k: 5, restarts: 6, seed: 9 };
-    const parallel = await fitKMeansInParallel(matrix, options, { count: 2, minWork: 0 });
+    const parallel = await fitKMeansInParallel(matrix, options, threads);
     const serial = fitKMeans(matrix, options);
     expect(parallel.inertia).toBe(serial.inertia);
     expect(parallel.iterations).toBe(serial.iterations);
     expect(Array.from(parallel.centroids)).toEqual(Array.from(serial.centroids));
+  });
+
+  it('reads features in shared memory as they are, and any other matrix through a copy', async () => {
+    const options = { k: 4, restarts: 4, seed: 1 };
+    const shared = new Float64Array(new SharedArrayBuffer(matrix.data.byteLength));
+    shared.set(matrix.data);
+    const fromShared = await fitKMeansInParallel({ ...matrix, data: shared }, options, {
+      count: 2,
+      minWork: 0,
+      inThisThread: false,
+    });
+    const fromCopy = await fitKMeansInParallel(matrix, options, {
+      count: 2,
+      minWork: 0,
+      inThisThread: false,
+    });
+    expect(Array.from(fromShared.centroids)).toEqual(Array.from(fromCopy.centroids));
+    expect(Array.from(shared)).toEqual(Array.from(matrix.data));
   });
 
   it('finds the same model whatever the number of threads, random seeding too', async () => {
