@@ -131,7 +131,11 @@ function createBundler({ root, entry, cache, extra = [], bundled = [] }) {
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      keepNames: true,
+      // Identifiers stay (stack traces keep their function names); whitespace
+      // goes, and so do keepNames' 1,200 calls at start: 20-30 ms per command.
+      keepNames: false,
+      minifyWhitespace: true,
+      minifySyntax: true,
       write: false,
       outfile: path.join(cache, 'bundle.cjs'),
       logLevel: 'silent',
