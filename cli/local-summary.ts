@@ -6,19 +6,21 @@ import { formatNumber } from '../lib/notifications/render';
 import { type RunTask, runManifestSchema } from '../lib/training/manifest';
 
 /** The fields of a catalog entry the summary shows; the rest is for `--json`. */
-const shownEntrySchema = z.object({
-  dataset: z.string(),
-  job: z.string(),
-  status: z.string(),
-  algorithm: z.string(),
-  failureReason: z.string().optional(),
-  hint: z.string().optional(),
-  metrics: z.record(z.string(), z.number()),
-  modelArtifact: z.string().optional(),
-  trainingSeconds: z.number().optional(),
-  manifest: z.unknown(),
-  evaluation: z.object({ summary: z.string(), reason: z.string(), hint: z.string().optional() }).optional(),
-});
+const shownEntrySchema = z.lazy(() =>
+  z.object({
+    dataset: z.string(),
+    job: z.string(),
+    status: z.string(),
+    algorithm: z.string(),
+    failureReason: z.string().optional(),
+    hint: z.string().optional(),
+    metrics: z.record(z.string(), z.number()),
+    modelArtifact: z.string().optional(),
+    trainingSeconds: z.number().optional(),
+    manifest: z.unknown(),
+    evaluation: z.object({ summary: z.string(), reason: z.string(), hint: z.string().optional() }).optional(),
+  }),
+);
 
 /** `classification, 3 classes (setosa, versicolor, virginica): <why>`. */
 function taskLine(task: RunTask): string {
@@ -88,7 +90,7 @@ export function formatRejection(message: string, hint: string | undefined): stri
   return `dataset rejected: ${message.replace(/\.$/, '')}.${hint ? ` ${hint}` : ''}`;
 }
 
-const reportSchema = z.object({ message: z.string(), hint: z.string().optional() });
+const reportSchema = z.lazy(() => z.object({ message: z.string(), hint: z.string().optional() }));
 
 /** `formatRejection` of a stored rejection report's text, or `undefined` if it is not one. */
 export function rejectionFromReport(text: string | undefined): string | undefined {

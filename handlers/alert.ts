@@ -6,17 +6,19 @@ import { loadConfig } from '../lib/settings/config';
 import { type AlertDeps, reportFailedEvent } from '../lib/stages/alert';
 import { invocationDeps, stageDeps } from './middleware/stage-deps';
 
-const sqsEventSchema = z.object({
-  Records: z.array(
-    z.object({
-      messageId: z.string().min(1),
-      body: z.string(),
-      messageAttributes: z
-        .record(z.string(), z.object({ stringValue: z.string().optional() }).loose())
-        .optional(),
-    }),
-  ),
-});
+const sqsEventSchema = z.lazy(() =>
+  z.object({
+    Records: z.array(
+      z.object({
+        messageId: z.string().min(1),
+        body: z.string(),
+        messageAttributes: z
+          .record(z.string(), z.object({ stringValue: z.string().optional() }).loose())
+          .optional(),
+      }),
+    ),
+  }),
+);
 
 /** SQS's partial batch response: every message listed here goes back to the queue. */
 export interface BatchResponse {

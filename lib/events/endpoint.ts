@@ -3,15 +3,17 @@ import type { EventPattern } from './triggers';
 
 export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
 
-const endpointSchema = z.object({
-  'detail-type': z.literal(ENDPOINT_STATE_CHANGE),
-  detail: z.object({
-    EndpointName: z.string().min(1),
-    EndpointStatus: z.string().optional(),
-    EndpointConfigName: z.string().optional(),
-    FailureReason: z.string().optional(),
+const endpointSchema = z.lazy(() =>
+  z.object({
+    'detail-type': z.literal(ENDPOINT_STATE_CHANGE),
+    detail: z.object({
+      EndpointName: z.string().min(1),
+      EndpointStatus: z.string().optional(),
+      EndpointConfigName: z.string().optional(),
+      FailureReason: z.string().optional(),
+    }),
   }),
-});
+);
 
 /**
  * What the endpoint handler takes from a "SageMaker Endpoint State Change".

@@ -51,20 +51,22 @@ export interface FailedEvent {
 }
 
 /** Lambda's invocation record, as its on-failure destination sends it. */
-const invocationRecordSchema = z.object({
-  timestamp: z.string().optional(),
-  requestContext: z.object({
-    requestId: z.string().min(1),
-    functionArn: z.string().min(1),
-    condition: z.string().optional(),
-    approximateInvokeCount: z.number().optional(),
+const invocationRecordSchema = z.lazy(() =>
+  z.object({
+    timestamp: z.string().optional(),
+    requestContext: z.object({
+      requestId: z.string().min(1),
+      functionArn: z.string().min(1),
+      condition: z.string().optional(),
+      approximateInvokeCount: z.number().optional(),
+    }),
+    requestPayload: z.unknown(),
+    responseContext: z.object({ functionError: z.string().optional() }).partial().optional(),
+    responsePayload: z.unknown(),
   }),
-  requestPayload: z.unknown(),
-  responseContext: z.object({ functionError: z.string().optional() }).partial().optional(),
-  responsePayload: z.unknown(),
-});
+);
 
-const eventIdSchema = z.object({ id: z.string().min(1) });
+const eventIdSchema = z.lazy(() => z.object({ id: z.string().min(1) }));
 
 /** The function name in a Lambda ARN (`arn:...:function:NAME[:qualifier]`), or `undefined`. */
 export function functionNameOf(arn: string): string | undefined {

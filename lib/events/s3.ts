@@ -1,26 +1,27 @@
 import * as z from 'zod';
 
-const recordSchema = z.object({
-  eventVersion: z.string().regex(/^2\./, 'S3 event version 2.x expected'),
-  eventSource: z.literal('aws:s3'),
-  eventName: z.string(),
-  eventTime: z.string().optional(),
-  s3: z.object({
-    bucket: z.object({ name: z.string() }),
-    object: z.object({
-      key: z.string(),
-      size: z.number().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string().optional(),
+const recordSchema = z.lazy(() =>
+  z.object({
+    eventVersion: z.string().regex(/^2\./, 'S3 event version 2.x expected'),
+    eventSource: z.literal('aws:s3'),
+    eventName: z.string(),
+    eventTime: z.string().optional(),
+    s3: z.object({
+      bucket: z.object({ name: z.string() }),
+      object: z.object({
+        key: z.string(),
+        size: z.number().optional(),
+        eTag: z.string().optional(),
+        versionId: z.string().optional(),
+        sequencer: z.string().optional(),
+      }),
     }),
   }),
-});
+);
 
-const notificationSchema = z.union([
-  z.object({ Records: z.array(recordSchema) }),
-  z.object({ Event: z.literal('s3:TestEvent') }),
-]);
+const notificationSchema = z.lazy(() =>
+  z.union([z.object({ Records: z.array(recordSchema) }), z.object({ Event: z.literal('s3:TestEvent') })]),
+);
 
 /** One object-created notification, key decoded. */
 export interface ObjectCreated {

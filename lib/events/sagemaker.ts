@@ -35,36 +35,44 @@ export function parseEventTime(value: unknown): Date | undefined {
 const tagValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 /** `{ key: value }` or `[{ Key, Value }]`: both shapes occur. */
-const tagsSchema = z.union([
-  z.record(z.string(), tagValue),
-  z
-    .array(z.object({ Key: z.string(), Value: tagValue.optional() }))
-    .transform((list) => Object.fromEntries(list.map((t) => [t.Key, t.Value ?? '']))),
-]);
+const tagsSchema = z.lazy(() =>
+  z.union([
+    z.record(z.string(), tagValue),
+    z
+      .array(z.object({ Key: z.string(), Value: tagValue.optional() }))
+      .transform((list) => Object.fromEntries(list.map((t) => [t.Key, t.Value ?? '']))),
+  ]),
+);
 
-const channelSchema = z.object({
-  ChannelName: z.string().optional(),
-  DataSource: z.object({ S3DataSource: z.object({ S3Uri: z.string().optional() }).optional() }).optional(),
-});
+const channelSchema = z.lazy(() =>
+  z.object({
+    ChannelName: z.string().optional(),
+    DataSource: z.object({ S3DataSource: z.object({ S3Uri: z.string().optional() }).optional() }).optional(),
+  }),
+);
 
-const detailSchema = z.object({
-  TrainingJobName: z.string().min(1),
-  TrainingJobArn: z.string().optional(),
-  TrainingJobStatus: z.string().min(1),
-  SecondaryStatus: z.string().optional(),
-  FailureReason: z.string().optional(),
-  InputDataConfig: z.array(channelSchema).optional().catch(undefined),
-  TrainingEndTime: z.unknown().optional(),
-  LastModifiedTime: z.unknown().optional(),
-  Tags: tagsSchema.optional().catch(undefined),
-});
+const detailSchema = z.lazy(() =>
+  z.object({
+    TrainingJobName: z.string().min(1),
+    TrainingJobArn: z.string().optional(),
+    TrainingJobStatus: z.string().min(1),
+    SecondaryStatus: z.string().optional(),
+    FailureReason: z.string().optional(),
+    InputDataConfig: z.array(channelSchema).optional().catch(undefined),
+    TrainingEndTime: z.unknown().optional(),
+    LastModifiedTime: z.unknown().optional(),
+    Tags: tagsSchema.optional().catch(undefined),
+  }),
+);
 
-const eventSchema = z.object({
-  'detail-type': z.literal(TRAINING_JOB_STATE_CHANGE),
-  source: z.string().optional(),
-  time: z.unknown().optional(),
-  detail: detailSchema,
-});
+const eventSchema = z.lazy(() =>
+  z.object({
+    'detail-type': z.literal(TRAINING_JOB_STATE_CHANGE),
+    source: z.string().optional(),
+    time: z.unknown().optional(),
+    detail: detailSchema,
+  }),
+);
 
 /** What the completion stage takes from the event; the rest comes from DescribeTrainingJob. */
 export interface TrainingJobStateChange {

@@ -11,27 +11,31 @@ export class ScoringEventError extends Error {
   readonly code = 'SCORING_EVENT_INVALID';
 }
 
-const transformSchema = z.object({
-  'detail-type': z.literal(TRANSFORM_JOB_STATE_CHANGE),
-  detail: z.object({
-    TransformJobName: z.string().min(1),
-    TransformJobStatus: z.string().min(1),
-    FailureReason: z.string().optional(),
+const transformSchema = z.lazy(() =>
+  z.object({
+    'detail-type': z.literal(TRANSFORM_JOB_STATE_CHANGE),
+    detail: z.object({
+      TransformJobName: z.string().min(1),
+      TransformJobStatus: z.string().min(1),
+      FailureReason: z.string().optional(),
+    }),
   }),
-});
+);
 
-const packageSchema = z.object({
-  'detail-type': z.literal(MODEL_PACKAGE_STATE_CHANGE),
-  detail: z.object({
-    ModelPackageArn: z.string().min(1),
-    ModelPackageGroupName: z.string().optional(),
-    ModelApprovalStatus: z.string().optional(),
-    InferenceSpecification: z
-      .object({ Containers: z.array(z.object({ ModelDataUrl: z.string().optional() })).optional() })
-      .optional()
-      .catch(undefined),
+const packageSchema = z.lazy(() =>
+  z.object({
+    'detail-type': z.literal(MODEL_PACKAGE_STATE_CHANGE),
+    detail: z.object({
+      ModelPackageArn: z.string().min(1),
+      ModelPackageGroupName: z.string().optional(),
+      ModelApprovalStatus: z.string().optional(),
+      InferenceSpecification: z
+        .object({ Containers: z.array(z.object({ ModelDataUrl: z.string().optional() })).optional() })
+        .optional()
+        .catch(undefined),
+    }),
   }),
-});
+);
 
 /** What the evaluate function takes from either event; the rest comes from Describe calls. */
 export type ScoringEvent =

@@ -10,18 +10,20 @@ export const ENDPOINT_RECORD_VERSION = '1.0';
  * switch away from them has finished (UpdateEndpoint needs the old config
  * until then).
  */
-export const endpointRecordSchema = z.object({
-  schemaVersion: z.literal(ENDPOINT_RECORD_VERSION),
-  dataset: z.string(),
-  endpoint: z.string(),
-  configName: z.string(),
-  modelName: z.string(),
-  championJob: z.string(),
-  memoryMb: z.number(),
-  maxConcurrency: z.number(),
-  retiredConfigs: z.array(z.string()),
-  updatedAt: z.string(),
-});
+export const endpointRecordSchema = z.lazy(() =>
+  z.object({
+    schemaVersion: z.literal(ENDPOINT_RECORD_VERSION),
+    dataset: z.string(),
+    endpoint: z.string(),
+    configName: z.string(),
+    modelName: z.string(),
+    championJob: z.string(),
+    memoryMb: z.number(),
+    maxConcurrency: z.number(),
+    retiredConfigs: z.array(z.string()),
+    updatedAt: z.string(),
+  }),
+);
 export type EndpointRecord = z.infer<typeof endpointRecordSchema>;
 
 /**

@@ -6,36 +6,40 @@ import type { ChampionPointer } from './champion';
 
 export const PREDICTION_SCHEMA_VERSION = '1.0';
 
-const championSchema = z.custom<ChampionPointer>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ChampionPointer).job === 'string' &&
-    typeof (value as ChampionPointer).modelArtifact === 'string' &&
-    typeof (value as ChampionPointer).kind === 'object',
-  'not a champion pointer',
+const championSchema = z.lazy(() =>
+  z.custom<ChampionPointer>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as ChampionPointer).job === 'string' &&
+      typeof (value as ChampionPointer).modelArtifact === 'string' &&
+      typeof (value as ChampionPointer).kind === 'object',
+    'not a champion pointer',
+  ),
 );
 
-const planSchema = z.object({
-  schemaVersion: z.literal(PREDICTION_SCHEMA_VERSION),
-  dataset: z.string(),
-  /** Names the uploaded version: every key and name of its scoring derives from it. */
-  id: z.string(),
-  /** The upload's name without `.csv` / `.csv.gz`: the predictions are `predictions/<dataset>/<name>.csv`. */
-  name: z.string(),
-  input: manifestInputSchema,
-  /** The dataset's champion when the upload was handled: the model that scores it, whatever comes later. */
-  champion: championSchema,
-  /** Class `i` is `classes[i]`, from the champion's run. */
-  classes: z.array(z.string()).optional(),
-  /** The champion run's `delimiter` and `indexColumn` settings, which read the upload as they read x.csv. */
-  delimiter: z.enum([',', ';', '\t']).optional(),
-  indexColumn: z.enum(['keep', 'drop']).optional(),
-  /** The features file the champion was trained on, named in messages. */
-  trainedOn: z.string(),
-  transformJob: z.string(),
-  plannedAt: z.string(),
-});
+const planSchema = z.lazy(() =>
+  z.object({
+    schemaVersion: z.literal(PREDICTION_SCHEMA_VERSION),
+    dataset: z.string(),
+    /** Names the uploaded version: every key and name of its scoring derives from it. */
+    id: z.string(),
+    /** The upload's name without `.csv` / `.csv.gz`: the predictions are `predictions/<dataset>/<name>.csv`. */
+    name: z.string(),
+    input: manifestInputSchema,
+    /** The dataset's champion when the upload was handled: the model that scores it, whatever comes later. */
+    champion: championSchema,
+    /** Class `i` is `classes[i]`, from the champion's run. */
+    classes: z.array(z.string()).optional(),
+    /** The champion run's `delimiter` and `indexColumn` settings, which read the upload as they read x.csv. */
+    delimiter: z.enum([',', ';', '\t']).optional(),
+    indexColumn: z.enum(['keep', 'drop']).optional(),
+    /** The features file the champion was trained on, named in messages. */
+    trainedOn: z.string(),
+    transformJob: z.string(),
+    plannedAt: z.string(),
+  }),
+);
 
 /**
  * `transforms/<dataset>/<id>/plan.json`: what one scoring upload is scored
@@ -73,31 +77,33 @@ export async function commitPredictionPlan(
   return stored.record;
 }
 
-const recordSchema = z.object({
-  schemaVersion: z.literal(PREDICTION_SCHEMA_VERSION),
-  dataset: z.string(),
-  id: z.string(),
-  /** The upload scored, at its version. */
-  input: manifestInputSchema,
-  output: z.string(),
-  rows: z.number().int().nonnegative(),
-  header: z.boolean(),
-  /** The columns appended to each row. */
-  columns: z.array(z.string()),
-  /** The model that scored: the champion when the upload was handled. */
-  model: z.object({
-    job: z.string(),
-    algorithm: z.string(),
-    task: z.string(),
-    metric: z.string(),
-    metrics: z.record(z.string(), z.number()),
-    catalogKey: z.string(),
-    modelPackageArn: z.string().optional(),
+const recordSchema = z.lazy(() =>
+  z.object({
+    schemaVersion: z.literal(PREDICTION_SCHEMA_VERSION),
+    dataset: z.string(),
+    id: z.string(),
+    /** The upload scored, at its version. */
+    input: manifestInputSchema,
+    output: z.string(),
+    rows: z.number().int().nonnegative(),
+    header: z.boolean(),
+    /** The columns appended to each row. */
+    columns: z.array(z.string()),
+    /** The model that scored: the champion when the upload was handled. */
+    model: z.object({
+      job: z.string(),
+      algorithm: z.string(),
+      task: z.string(),
+      metric: z.string(),
+      metrics: z.record(z.string(), z.number()),
+      catalogKey: z.string(),
+      modelPackageArn: z.string().optional(),
+    }),
+    transformJob: z.string(),
+    plannedAt: z.string(),
+    createdAt: z.string(),
   }),
-  transformJob: z.string(),
-  plannedAt: z.string(),
-  createdAt: z.string(),
-});
+);
 
 /** `predictions/<dataset>/<name>.json`: which upload and which model the predictions beside it come from. */
 export type PredictionsRecord = z.infer<typeof recordSchema>;

@@ -7,21 +7,25 @@ import type { PipelineEvent } from './events';
 export const NOTIFY_LEASE_MS = 16 * 60 * 1000;
 
 /** A pipeline event as stored: its type and a detail naming the dataset, the fields every event has. */
-const storedEventSchema = z.custom<PipelineEvent>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { detailType?: unknown }).detailType === 'string' &&
-    typeof (value as { detail?: { dataset?: unknown } }).detail?.dataset === 'string',
-  'not a pipeline event (detailType and detail.dataset)',
+const storedEventSchema = z.lazy(() =>
+  z.custom<PipelineEvent>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { detailType?: unknown }).detailType === 'string' &&
+      typeof (value as { detail?: { dataset?: unknown } }).detail?.dataset === 'string',
+    'not a pipeline event (detailType and detail.dataset)',
+  ),
 );
 
-const notificationRecordSchema = z.object({
-  state: z.enum(['sending', 'sent', 'failed']),
-  owner: z.string(),
-  at: z.string(),
-  event: storedEventSchema,
-});
+const notificationRecordSchema = z.lazy(() =>
+  z.object({
+    state: z.enum(['sending', 'sent', 'failed']),
+    owner: z.string(),
+    at: z.string(),
+    event: storedEventSchema,
+  }),
+);
 
 /** `notifications/<dataset>/<id>.json`: one notification, claimed before it is sent and marked after. */
 export type NotificationRecord = z.infer<typeof notificationRecordSchema>;

@@ -25,61 +25,63 @@ export const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const hyperparameterValue = z.union([z.string().max(2500), z.number(), z.boolean()]);
 
 /** The keys a dataset's `sagedrop.json` may set, with their limits. */
-const datasetSettingsSchema = z.strictObject({
-  algorithm: z.enum(BUILT_IN_ALGORITHMS).optional(),
-  hyperparameters: z.record(z.string().min(1).max(256), hyperparameterValue).optional(),
-  instanceType: z.string().regex(INSTANCE_TYPE_PATTERN, 'must look like ml.m5.large').optional(),
-  instanceCount: z.number().int().min(1).max(100).optional(),
-  volumeSizeGb: z.number().int().min(1).max(16384).optional(),
-  maxRuntimeSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(28 * 24 * 3600)
-    .optional(),
-  spot: z.boolean().optional(),
-  maxWaitSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(28 * 24 * 3600)
-    .optional(),
-  validationFraction: z.number().min(0).max(0.9).optional(),
-  testFraction: z.number().min(0).max(0.9).optional(),
-  splitSeed: z.string().min(1).max(100).optional(),
-  trainingImage: z
-    .string()
-    .regex(/^[\w.-]+(:\d+)?\/[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})?$/, 'must be an ECR image URI')
-    .max(255)
-    .optional(),
-  metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).optional(),
-  minImprovement: z.number().min(0).max(1).optional(),
-  approval: z.enum(['auto', 'manual']).optional(),
-  /** One serverless endpoint serving the champion; `false` turns off a stack default. */
-  endpoint: z.preprocess(
-    (value) => (value === false ? undefined : value),
-    z
-      .strictObject({
-        type: z.literal('serverless'),
-        memoryMb: z
-          .number()
-          .refine((mb) => (ENDPOINT_MEMORY_STEPS_MB as readonly number[]).includes(mb), {
-            message: `must be one of ${ENDPOINT_MEMORY_STEPS_MB.join(', ')} (Serverless Inference memory sizes)`,
-          })
-          .default(2048),
-        maxConcurrency: z.number().int().min(1).max(MAX_ENDPOINT_CONCURRENCY).default(5),
-      })
+const datasetSettingsSchema = z.lazy(() =>
+  z.strictObject({
+    algorithm: z.enum(BUILT_IN_ALGORITHMS).optional(),
+    hyperparameters: z.record(z.string().min(1).max(256), hyperparameterValue).optional(),
+    instanceType: z.string().regex(INSTANCE_TYPE_PATTERN, 'must look like ml.m5.large').optional(),
+    instanceCount: z.number().int().min(1).max(100).optional(),
+    volumeSizeGb: z.number().int().min(1).max(16384).optional(),
+    maxRuntimeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(28 * 24 * 3600)
       .optional(),
-  ),
-  task: z.enum(['classification', 'regression']).optional(),
-  delimiter: z.enum([',', ';', '\t']).optional(),
-  indexColumn: z.enum(['keep', 'drop']).optional(),
-  shardSizeMb: z
-    .number()
-    .min(MIN_SHARD_SIZE_MB, `must be at least ${MIN_SHARD_SIZE_MB} (MB; 0.01 is 10 kB)`)
-    .max(MAX_SHARD_SIZE_MB, `must be at most ${MAX_SHARD_SIZE_MB} (MB)`)
-    .optional(),
-});
+    spot: z.boolean().optional(),
+    maxWaitSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(28 * 24 * 3600)
+      .optional(),
+    validationFraction: z.number().min(0).max(0.9).optional(),
+    testFraction: z.number().min(0).max(0.9).optional(),
+    splitSeed: z.string().min(1).max(100).optional(),
+    trainingImage: z
+      .string()
+      .regex(/^[\w.-]+(:\d+)?\/[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})?$/, 'must be an ECR image URI')
+      .max(255)
+      .optional(),
+    metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).optional(),
+    minImprovement: z.number().min(0).max(1).optional(),
+    approval: z.enum(['auto', 'manual']).optional(),
+    /** One serverless endpoint serving the champion; `false` turns off a stack default. */
+    endpoint: z.preprocess(
+      (value) => (value === false ? undefined : value),
+      z
+        .strictObject({
+          type: z.literal('serverless'),
+          memoryMb: z
+            .number()
+            .refine((mb) => (ENDPOINT_MEMORY_STEPS_MB as readonly number[]).includes(mb), {
+              message: `must be one of ${ENDPOINT_MEMORY_STEPS_MB.join(', ')} (Serverless Inference memory sizes)`,
+            })
+            .default(2048),
+          maxConcurrency: z.number().int().min(1).max(MAX_ENDPOINT_CONCURRENCY).default(5),
+        })
+        .optional(),
+    ),
+    task: z.enum(['classification', 'regression']).optional(),
+    delimiter: z.enum([',', ';', '\t']).optional(),
+    indexColumn: z.enum(['keep', 'drop']).optional(),
+    shardSizeMb: z
+      .number()
+      .min(MIN_SHARD_SIZE_MB, `must be at least ${MIN_SHARD_SIZE_MB} (MB; 0.01 is 10 kB)`)
+      .max(MAX_SHARD_SIZE_MB, `must be at most ${MAX_SHARD_SIZE_MB} (MB)`)
+      .optional(),
+  }),
+);
 
 export type DatasetSettings = z.infer<typeof datasetSettingsSchema>;
 
@@ -165,7 +167,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         const reason = FORBIDDEN_KEYS[key];
         return reason
           ? `"${full}" cannot be set per dataset: ${reason}`
-          : `"${full}" is not a setting (known: ${Object.keys(datasetSettingsSchema.shape).join(', ')})`;
+          : `"${full}" is not a setting (known: ${Object.keys(datasetSettingsSchema.unwrap().shape).join(', ')})`;
       })
       .join('; ');
   }

@@ -12,22 +12,24 @@ import type { MergeContext } from './merge-context';
 /** Where reports about uploads to folders that cannot be datasets go (a reserved name, never a dataset). */
 export const INVALID_FOLDER_DATASET = '_invalid';
 
-const rejectionReportSchema = z.object({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  dataset: z.string(),
-  run: z.string().optional(),
-  rejectedAt: z.string(),
-  /** Stable, for programs (`ROW_COUNT_MISMATCH`, `NOT_NUMERIC`, `SETTINGS_INVALID`, ...); absent in reports of older versions. */
-  code: z.string().optional(),
-  message: z.string(),
-  file: z.string(),
-  row: z.number().int().optional(),
-  column: z.number().int().optional(),
-  hint: z.string(),
-  /** Every problem found, when there are several (settings files). */
-  problems: z.array(z.string()).optional(),
-  inputs: z.record(z.string(), manifestInputSchema),
-});
+const rejectionReportSchema = z.lazy(() =>
+  z.object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    dataset: z.string(),
+    run: z.string().optional(),
+    rejectedAt: z.string(),
+    /** Stable, for programs (`ROW_COUNT_MISMATCH`, `NOT_NUMERIC`, `SETTINGS_INVALID`, ...); absent in reports of older versions. */
+    code: z.string().optional(),
+    message: z.string(),
+    file: z.string(),
+    row: z.number().int().optional(),
+    column: z.number().int().optional(),
+    hint: z.string(),
+    /** Every problem found, when there are several (settings files). */
+    problems: z.array(z.string()).optional(),
+    inputs: z.record(z.string(), manifestInputSchema),
+  }),
+);
 
 /** `errors/<dataset>/<id>.json`: what a user reads to fix a rejected upload. */
 export type RejectionReport = z.infer<typeof rejectionReportSchema>;

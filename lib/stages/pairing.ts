@@ -43,12 +43,14 @@ export function runIdFor(x: ObjectRef, y: ObjectRef, settings: ObjectRef | undef
   return `${compactUtc(newer)}-${createHash('sha256').update(basis).digest('hex').slice(0, 10)}`;
 }
 
-const inputClaimSchema = z.object({
-  run: z.string(),
-  /** The invocation working on the run (Lambda's request id, kept across its retries). */
-  owner: z.string(),
-  at: z.string(),
-});
+const inputClaimSchema = z.lazy(() =>
+  z.object({
+    run: z.string(),
+    /** The invocation working on the run (Lambda's request id, kept across its retries). */
+    owner: z.string(),
+    at: z.string(),
+  }),
+);
 
 /** The record at `train/<dataset>/_inputs/<x|y>/<token>.json`: which run took that upload. */
 export type InputClaim = z.infer<typeof inputClaimSchema>;
