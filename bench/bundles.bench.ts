@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleComposition, packagedBuild } from './support/bundle-composition';
-import { extractBundle, measureLoad } from './support/bundles';
+import { compareLoads, extractBundle, measureLoad } from './support/bundles';
 import { print } from './support/print';
 import { packageStack, REPO_ROOT } from './support/stack-package';
 
@@ -10,6 +10,11 @@ const RUNS = 30;
 const GOAL_ZIPPED_KB = 250;
 const GOAL_OVERHEAD_MS = 80;
 const LARGEST_SOURCES = 6;
+/**
+ * A directory of zips `sls package` wrote for an earlier commit: each handler
+ * found there is also loaded side by side with it ("not slower than then").
+ */
+const BASELINE = process.env.SAGEDROP_BENCH_BASELINE;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
@@ -49,6 +54,16 @@ export async function run(): Promise<void> {
         `${''.padEnd(9)} require() alone ${ms(timing.requireMs)} wall, ${ms(timing.requireCpuMs)} CPU`,
         `${''.padEnd(9)} load overhead ${ms(judged)} ${busy ? '(CPU, machine busy)' : '(wall)'} (goal <= ${GOAL_OVERHEAD_MS} ms: ${verdict(loadMet)})`,
       );
+      const baselineZip = BASELINE ? join(BASELINE, `${fn}.zip`) : undefined;
+      if (baselineZip && existsSync(baselineZip)) {
+        const before = extractBundle(baselineZip, join(work, 'baseline', fn), fn);
+        const { currentMs, baselineMs } = compareLoads(file, before, RUNS);
+        const notSlower = currentMs <= baselineMs;
+        allMet &&= notSlower;
+        rows.push(
+          `${''.padEnd(9)} require() ${ms(currentMs)} against ${ms(baselineMs)} for the baseline build, in turn: ${(currentMs / baselineMs).toFixed(2)}x (goal not slower: ${verdict(notSlower)})`,
+        );
+      }
       const entry = build.entries.get(fn);
       if (entry) {
         const largest = (await bundleComposition(REPO_ROOT, entry, build.options)).slice(0, LARGEST_SOURCES);
@@ -61,6 +76,7 @@ export async function run(): Promise<void> {
       `bundles: medians of ${RUNS} fresh node processes per handler; node ${process.version}, ${cpus} CPUs, load average ${load.toFixed(1)}`,
     );
     if (busy) print('bundles: the machine is busy: load goals are judged on CPU time, not wall time');
+    if (BASELINE) print(`bundles: baseline build ${BASELINE}`);
     for (const row of rows) print(`  ${row}`);
     print(`bundles: ${allMet ? 'every goal met' : 'a goal was missed'}`);
   } finally {

@@ -106,3 +106,29 @@ export function measureLoad(file: string, runs: number): LoadTiming {
     requireCpuMs: median(cpu),
   };
 }
+
+export interface LoadComparison {
+  /** Median time inside `require` of each bundle, in fresh processes taken in turn. */
+  currentMs: number;
+  baselineMs: number;
+}
+
+/**
+ * Median `require` time of `current` and of `baseline` (the same handler from
+ * another build), alternating fresh processes so drift in load hits both alike.
+ */
+export function compareLoads(current: string, baseline: string, runs: number): LoadComparison {
+  const now: number[] = [];
+  const before: number[] = [];
+  timeNode(['-e', TIMED_LOAD_SCRIPT, current]);
+  timeNode(['-e', TIMED_LOAD_SCRIPT, baseline]);
+  for (let i = 0; i < runs; i += 1) {
+    for (const [file, into] of [
+      [current, now],
+      [baseline, before],
+    ] as const) {
+      into.push((JSON.parse(timeNode(['-e', TIMED_LOAD_SCRIPT, file]).stdout) as { wallMs: number }).wallMs);
+    }
+  }
+  return { currentMs: median(now), baselineMs: median(before) };
+}
